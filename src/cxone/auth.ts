@@ -1,0 +1,238 @@
+import { type CxoneConnection, isLoopbackHost } from "./config";
+import { CxoneAuthError, CxoneError } from "./errors";
+import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenResponseSchema } from "./schemas";
+import type { Transport } from "./transport";
+
+/** What one successful authentication gives: a bearer and where the tenant's APIs live. */
+export interface AuthSession {
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  lifetimeMs: number;
+  tenantId: string;
+  tokenEndpoint: string;
+  /** Digital (DFO) API base, e.g. https://api-de-na1.niceincontact.com */
+  dfoBaseUrl: string;
+  /** Admin/real-time API base (`api_endpoint`), e.g. https://api-na1.niceincontact.com */
+  apiBaseUrl: string;
+}
+
+/** The token cache as it is kept in Cognigy `context`: encrypted with a key only the connection's secrets give. */
+export interface PersistedAuth {
+  v: 1;
+  key: string;
+  expiresAt: number;
+  blob: string;
+}
+
+// Required on first use: loading node:crypto costs several ms of the extension's cold start.
+const crypto = () => require("node:crypto") as typeof import("node:crypto");
+
+// Shared by every node execution and the relay in this process; torn down with the runtime (hence PersistedAuth).
+const sessions = new Map<string, AuthSession>();
+const inflight = new Map<string, Promise<AuthSession>>();
+
+/** Forgets every cached token in this process (credential rotation; tests that need a cold start). */
+export function clearAuthCache(): void {
+  sessions.clear();
+}
+
+/** Identifies a connection without its secrets: safe to log and to use as a cache key. */
+export function connectionKey(c: CxoneConnection): string {
+  return crypto()
+    .createHash("sha256")
+    .update([c.authHost, c.clientId, c.accessKeyId, c.dfoBaseUrl ?? ""].join("\n"))
+    .digest("hex")
+    .slice(0, 24);
+}
+
+/** A token this close to expiry is renewed before use, so a request never starts with a dying token. */
+function needsRenewal(s: AuthSession, now: number): boolean {
+  return s.expiresAt - now < Math.min(5 * 60_000, s.lifetimeMs / 2);
+}
+
+function decodeJwtClaims(jwt: string | undefined): Record<string, unknown> {
+  const payload = jwt?.split(".")[1];
+  if (!payload) return {};
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function assertSafeEndpoint(url: string, what: string): string {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) {
+    throw new CxoneAuthError(`CXone discovery returned a non-https ${what}; refusing to send credentials there`);
+  }
+  return url.replace(/\/+$/, "");
+}
+
+export class Authenticator {
+  readonly key: string;
+  private readonly cipherKey: Buffer;
+
+  constructor(
+    private readonly connection: CxoneConnection,
+    private readonly transport: Transport,
+  ) {
+    this.key = connectionKey(connection);
+    this.cipherKey = crypto()
+      .createHash("sha256")
+      .update(`nice-cxone-handover/token-cache/v1\0${connection.clientSecret}\0${connection.accessKeySecret}`)
+      .digest();
+  }
+
+  /** A valid session: from memory, else a fresh token (discovery is reused when known). Concurrent callers share one. */
+  async session(deadlineAt: number): Promise<AuthSession> {
+    const cached = sessions.get(this.key);
+    if (cached && !needsRenewal(cached, Date.now())) return cached;
+    let pending = inflight.get(this.key);
+    if (!pending) {
+      pending = this.authenticate(cached, deadlineAt).finally(() => inflight.delete(this.key));
+      inflight.set(this.key, pending);
+    }
+    return pending;
+  }
+
+  /** Drops a token CXone refused, unless another caller already replaced it. */
+  invalidate(token: string): void {
+    const cached = sessions.get(this.key);
+    if (cached?.accessToken === token) sessions.set(this.key, { ...cached, expiresAt: 0 });
+  }
+
+  current(): AuthSession | undefined {
+    return sessions.get(this.key);
+  }
+
+  export(): PersistedAuth | undefined {
+    const s = sessions.get(this.key);
+    if (!s || needsRenewal(s, Date.now())) return undefined;
+    const iv = crypto().randomBytes(12);
+    const cipher = crypto().createCipheriv("aes-256-gcm", this.cipherKey, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(s), "utf8"), cipher.final()]);
+    const blob = Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
+    return { v: 1, key: this.key, expiresAt: s.expiresAt, blob };
+  }
+
+  /** Restores a session persisted by export(); anything foreign, tampered or expired is ignored. */
+  import(persisted: unknown): boolean {
+    const p = persisted as Partial<PersistedAuth> | undefined;
+    if (p?.v !== 1 || p.key !== this.key || typeof p.blob !== "string") return false;
+    const cached = sessions.get(this.key);
+    if (cached && !needsRenewal(cached, Date.now())) return false;
+    try {
+      const raw = Buffer.from(p.blob, "base64url");
+      const decipher = crypto().createDecipheriv("aes-256-gcm", this.cipherKey, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      const s = JSON.parse(json) as AuthSession;
+      if (typeof s.accessToken !== "string" || needsRenewal(s, Date.now())) return false;
+      sessions.set(this.key, s);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async authenticate(previous: AuthSession | undefined, deadlineAt: number): Promise<AuthSession> {
+    const c = this.connection;
+    const tokenEndpoint = previous?.tokenEndpoint ?? (await this.discoverTokenEndpoint(deadlineAt));
+    const form = new URLSearchParams({ grant_type: "password", username: c.accessKeyId, password: c.accessKeySecret });
+    const basic = Buffer.from(`${c.clientId}:${c.clientSecret}`).toString("base64");
+    let token: { access_token: string; expires_in: number; id_token?: string };
+    try {
+      ({ data: token } = await this.transport.send(
+        {
+          operation: "token request",
+          method: "POST",
+          url: tokenEndpoint,
+          headers: { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
+          body: form.toString(),
+          // A password grant has no side effect: repeating it after a 5xx is safe.
+          idempotent: true,
+          schema: tokenResponseSchema,
+        },
+        deadlineAt,
+      ));
+    } catch (err) {
+      throw explainTokenFailure(err);
+    }
+
+    const lifetimeMs = token.expires_in * 1000;
+    let { tenantId, dfoBaseUrl, apiBaseUrl } = previous ?? { tenantId: "", dfoBaseUrl: "", apiBaseUrl: "" };
+    if (!previous) {
+      const claims = { ...decodeJwtClaims(token.access_token), ...decodeJwtClaims(token.id_token) };
+      tenantId = typeof claims.tenantId === "string" ? claims.tenantId : "";
+      if (!tenantId) throw new CxoneAuthError("CXone token has no tenantId claim; is the auth host a CXone host?");
+      ({ dfoBaseUrl, apiBaseUrl } = await this.discoverApiHosts(tenantId, deadlineAt));
+    }
+    const session: AuthSession = {
+      accessToken: token.access_token,
+      expiresAt: Date.now() + lifetimeMs,
+      lifetimeMs,
+      tenantId,
+      tokenEndpoint,
+      dfoBaseUrl,
+      apiBaseUrl,
+    };
+    sessions.set(this.key, session);
+    return session;
+  }
+
+  private async discoverTokenEndpoint(deadlineAt: number): Promise<string> {
+    const { data } = await this.transport.send(
+      {
+        operation: "OpenID discovery",
+        method: "GET",
+        url: `${this.connection.authHost}/.well-known/openid-configuration`,
+        schema: openIdConfigurationSchema,
+      },
+      deadlineAt,
+    );
+    return assertSafeEndpoint(data.token_endpoint, "token endpoint");
+  }
+
+  private async discoverApiHosts(tenantId: string, deadlineAt: number) {
+    const { data } = await this.transport.send(
+      {
+        operation: "tenant discovery",
+        method: "GET",
+        url: `${this.connection.authHost}/.well-known/cxone-configuration`,
+        params: { tenantId },
+        schema: cxoneConfigurationSchema,
+      },
+      deadlineAt,
+    );
+    const dfoBaseUrl = this.connection.dfoBaseUrl ?? assertSafeEndpoint(digitalBaseUrl(data.area, data.domain), "API");
+    const apiBaseUrl = data.api_endpoint ? assertSafeEndpoint(data.api_endpoint, "API endpoint") : dfoBaseUrl;
+    return { dfoBaseUrl, apiBaseUrl };
+  }
+}
+
+/** Digital Engagement base per NiCE's own SDK (cxone-configuration model): https://api-de-{area}.{domain}. */
+export function digitalBaseUrl(area: string, domain: string): string {
+  // FedRAMP: NiCE's SDK hard-codes this host rather than deriving it.
+  if (area === "na2") return "https://api-de-na2.nicecxone-gov.com";
+  return `https://api-de-${area}.${domain}`;
+}
+
+function explainTokenFailure(err: unknown): unknown {
+  if (!(err instanceof CxoneError) || !("status" in err)) return err;
+  const status = (err as { status?: number }).status;
+  const code = (err as { errorCode?: string }).errorCode;
+  if (code === "invalid_client" || status === 401) {
+    return new CxoneAuthError(
+      "CXone refused the client credentials (invalid_client): check clientId and clientSecret in the connection",
+      status,
+    );
+  }
+  if (code === "invalid_grant" || status === 400 || status === 403) {
+    return new CxoneAuthError(
+      "CXone refused the access key (invalid_grant): check accessKeyId and accessKeySecret, and that the key's user is active",
+      status,
+    );
+  }
+  return err;
+}

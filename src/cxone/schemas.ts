@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+/** CXone answers are parsed leniently: extra fields pass, only what we rely on is required. */
+
+export const openIdConfigurationSchema = z.object({
+  issuer: z.string().optional(),
+  token_endpoint: z.string().url(),
+});
+
+export const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().default(3600),
+  id_token: z.string().optional(),
+});
+
+export const cxoneConfigurationSchema = z.object({
+  area: z.string().min(1),
+  domain: z.string().min(1),
+  api_endpoint: z.string().url().optional(),
+  tenantId: z.string().optional(),
+});
+
+const nullableString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
+
+export const userSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  firstName: nullableString,
+  surname: nullableString,
+  nickname: nullableString,
+  imageUrl: nullableString,
+  publicImageUrl: nullableString,
+  agentId: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v == null ? undefined : String(v))),
+  emailAddress: nullableString,
+});
+export type CxoneUser = z.output<typeof userSchema>;
+
+export const contactStatusSchema = z.string();
+/** new, open, pending, escalated, resolved, closed, trashed (unknown future values pass through). */
+export type ContactStatus = string;
+export const CLOSED_STATUSES: readonly string[] = ["resolved", "closed", "trashed"];
+
+export const contactSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  status: contactStatusSchema,
+  channelId: nullableString,
+  threadIdOnExternalPlatform: nullableString,
+  routingQueueId: nullableString,
+  inboxAssigneeUser: userSchema.nullish().transform((v) => v ?? undefined),
+  statusUpdatedAt: nullableString,
+});
+export type CxoneContact = z.output<typeof contactSchema>;
+
+export const contactSearchSchema = z.object({
+  hits: z.number().optional(),
+  data: z.array(contactSchema).default([]),
+  scrollToken: nullableString,
+});
+
+export const createMessageResponseSchema = z.object({
+  consumerContact: contactSchema
+    .partial({ status: true })
+    .extend({ id: z.union([z.string(), z.number()]).transform(String) }),
+  message: z
+    .object({ id: z.union([z.string(), z.number()]).transform(String), idOnExternalPlatform: nullableString })
+    .partial(),
+});
+
+export const channelSchema = z.object({
+  id: z.string(),
+  name: nullableString,
+  channelIntegrationId: nullableString,
+  isPrivate: z.boolean().optional(),
+});
+export const channelListSchema = z.union([
+  z.array(channelSchema),
+  z.object({ data: z.array(channelSchema) }).transform((v) => v.data),
+]);
+export type CxoneChannel = z.output<typeof channelSchema>;
+
+/** Admin API skill activity; numbers arrive as numbers or numeric strings depending on the API version. */
+const count = z.coerce.number().int().nonnegative().catch(0);
+export const skillActivitySchema = z.object({
+  skillId: z.union([z.string(), z.number()]).transform(String),
+  skillName: nullableString,
+  agentsAvailable: count,
+  agentsLoggedIn: count,
+  agentsWorking: count,
+  agentsUnavailable: count,
+  agentsACW: count,
+  queueCount: count,
+  /** When the oldest waiting contact entered the queue (ISO date), if any. */
+  earliestQueueTime: nullableString,
+});
+export const skillActivityResponseSchema = z.object({
+  lastPollTime: nullableString,
+  skillActivity: z.array(skillActivitySchema).default([]),
+});
+export type SkillActivity = z.output<typeof skillActivitySchema>;
