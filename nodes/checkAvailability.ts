@@ -1,0 +1,106 @@
+import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import { CxoneConfigError } from "../src/cxone";
+import {
+  childTypes,
+  connectionField,
+  executeNode,
+  type NodeRun,
+  ON_ERROR,
+  type Outcome,
+  outcomeNodes,
+} from "../src/node-kit";
+import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
+
+export const CHECK_AVAILABILITY = "cxoneCheckAvailability";
+const COLOR = "#2B6CB0";
+const RESULT_KEY = "cxoneAvailability";
+
+const ON_AVAILABLE: Outcome = { suffix: "OnAvailable", label: "Agents available" };
+const ON_UNAVAILABLE: Outcome = { suffix: "OnUnavailable", label: "No agent available" };
+const OUTCOMES = [ON_AVAILABLE, ON_UNAVAILABLE, ON_ERROR];
+
+export interface CheckAvailabilityConfig extends Partial<StorageConfig> {
+  connection: unknown;
+  skillId: string;
+  minAgentsAvailable?: number;
+  maxQueueCount?: number;
+}
+
+export interface AvailabilityResult {
+  available: boolean;
+  skillId: string;
+  agentsAvailable: number;
+  agentsLoggedIn: number;
+  queueCount: number;
+  checkedAt: string;
+}
+
+/** Available = at least N agents free for the skill and, when a queue cap is set, the queue under it. */
+export async function checkAvailability(run: NodeRun<CheckAvailabilityConfig>): Promise<Outcome> {
+  const skillId = String(run.config.skillId ?? "").trim();
+  if (!/^\d+$/.test(skillId)) throw new CxoneConfigError("skillId", "must be the numeric id of a CXone ACD skill");
+  const minAgents = Math.max(1, Number(run.config.minAgentsAvailable ?? 1) || 1);
+  const maxQueue = Number(run.config.maxQueueCount ?? 0) || 0;
+
+  const activity = await run.cxone().getSkillActivity(skillId);
+  const result: AvailabilityResult = {
+    available: false,
+    skillId,
+    agentsAvailable: activity?.agentsAvailable ?? 0,
+    agentsLoggedIn: activity?.agentsLoggedIn ?? 0,
+    queueCount: activity?.queueCount ?? 0,
+    checkedAt: new Date().toISOString(),
+  };
+  result.available = result.agentsAvailable >= minAgents && (maxQueue <= 0 || result.queueCount < maxQueue);
+  if (!activity) run.log("warn", `CXone knows no activity for skill ${skillId}; treating it as unavailable`);
+  storeResult(run.api, run.config, RESULT_KEY, result);
+  return result.available ? ON_AVAILABLE : ON_UNAVAILABLE;
+}
+
+export const checkAvailabilityNode = createNodeDescriptor({
+  type: CHECK_AVAILABILITY,
+  defaultLabel: "Check agent availability",
+  summary: "Checks whether CXone agents are free for a skill before handing over",
+  appearance: { color: COLOR, textColor: "white" },
+  tags: ["service"],
+  preview: { key: "skillId", type: "text" },
+  dependencies: { children: childTypes(CHECK_AVAILABILITY, OUTCOMES) },
+  fields: [
+    connectionField,
+    {
+      key: "skillId",
+      type: "cognigyText",
+      label: "Skill ID",
+      description: "The CXone ACD skill that routes your channel (ACD > ACD Skills).",
+      params: { required: true },
+    },
+    {
+      key: "minAgentsAvailable",
+      type: "number",
+      label: "Minimum agents available",
+      defaultValue: 1,
+      description: "Follow 'Agents available' only when at least this many agents are free.",
+    },
+    {
+      key: "maxQueueCount",
+      type: "number",
+      label: "Maximum queue length",
+      defaultValue: 0,
+      description: "Treat the skill as unavailable when this many contacts already wait (0 = ignore the queue).",
+    },
+    ...storageFields(RESULT_KEY),
+  ],
+  sections: [
+    { key: "thresholds", label: "Thresholds", defaultCollapsed: true, fields: ["minAgentsAvailable", "maxQueueCount"] },
+    storageSection,
+  ],
+  form: [
+    { type: "field", key: "connection" },
+    { type: "field", key: "skillId" },
+    { type: "section", key: "thresholds" },
+    { type: "section", key: "storage" },
+  ],
+  function: (params: INodeFunctionBaseParams) => executeNode(CHECK_AVAILABILITY, params, checkAvailability),
+});
+
+export const checkAvailabilityOutcomes = outcomeNodes(CHECK_AVAILABILITY, OUTCOMES, COLOR);

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** Where a handover lives in Cognigy context; flow designers test `context.cxoneHandover.active`. */
+export const HANDOVER_CONTEXT_KEY = "cxoneHandover";
+/** The encrypted CXone token cache (see Authenticator.export). */
+export const AUTH_CONTEXT_KEY = "cxoneAuth";
+
+/** Mirrors the statuses of Cognigy's own Handover to Agent node. */
+export const handoverStatuses = ["queue", "active", "completed", "cancelled", "error"] as const;
+export type HandoverStatus = (typeof handoverStatuses)[number];
+
+export const agentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  nickname: z.string().optional(),
+  avatarUrl: z.string().optional(),
+});
+export type Agent = z.infer<typeof agentSchema>;
+
+export const handoverStateSchema = z.object({
+  /** True while user input belongs to the agent (status queue or active). */
+  active: z.boolean(),
+  status: z.enum(handoverStatuses),
+  handoverId: z.string(),
+  threadId: z.string(),
+  contactId: z.string().optional(),
+  channelId: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  displayAgentDetails: z.boolean().default(false),
+  agent: agentSchema.optional(),
+  /** Messages sent on the thread so far; part of deterministic message ids. */
+  sent: z.number().int().nonnegative().default(0),
+});
+export type HandoverState = z.infer<typeof handoverStateSchema>;
+
+/** The handover recorded in context, or undefined when there is none (or it is unreadable). */
+export function readHandover(context: Record<string, unknown> | undefined): HandoverState | undefined {
+  const parsed = handoverStateSchema.safeParse(context?.[HANDOVER_CONTEXT_KEY]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function isOpen(state: HandoverState | undefined): state is HandoverState {
+  return !!state && (state.status === "queue" || state.status === "active");
+}

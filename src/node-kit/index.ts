@@ -1,0 +1,151 @@
+import { createNodeDescriptor, type INodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import type { INodeField } from "@cognigy/extension-tools/build/interfaces/descriptor";
+import { CXONE_CONNECTION_TYPE } from "../../connections/cxoneConnection";
+import { CxoneClient as Client, type CxoneClient, type CxoneConnection, parseConnection } from "../cxone";
+import { secretsOf } from "../cxone/config";
+import { CxoneError, describeError } from "../cxone/errors";
+import { type CxoneLogger, scrub } from "../cxone/log";
+import { AUTH_CONTEXT_KEY } from "../handover/state";
+
+/**
+ * What every node shares: the connection field, outcome child nodes, and one execution wrapper that validates the
+ * connection, hands the node a CXone client with this session's token cache, persists that cache, routes to the
+ * outcome and turns any failure into the OnError branch with a clear, secret-free reason. Nodes hold only their logic.
+ */
+
+export const connectionField: INodeField = {
+  key: "connection",
+  label: "NiCE CXone connection",
+  type: "connection",
+  description: "The CXone tenant, credentials and channel to use (see the README's Connection section).",
+  params: { connectionType: CXONE_CONNECTION_TYPE, required: true },
+};
+
+export interface Outcome {
+  /** Appended to the parent type: cxoneHandover + OnSuccess = cxoneHandoverOnSuccess. */
+  suffix: `On${string}`;
+  label: string;
+}
+
+export const ON_SUCCESS: Outcome = { suffix: "OnSuccess", label: "On success" };
+export const ON_ERROR: Outcome = { suffix: "OnError", label: "On error" };
+
+/** The mini child nodes a parent branches into, in the order they appear under it. */
+export function outcomeNodes(parentType: string, outcomes: Outcome[], color: string): INodeDescriptor[] {
+  return outcomes.map((o) =>
+    createNodeDescriptor({
+      type: `${parentType}${o.suffix}`,
+      parentType,
+      defaultLabel: o.label,
+      appearance: { color, textColor: "white", variant: "mini" },
+      constraints: {
+        editable: false,
+        deletable: false,
+        creatable: false,
+        movable: false,
+        placement: { predecessor: { whitelist: [] } },
+      },
+    }),
+  );
+}
+
+export const childTypes = (parentType: string, outcomes: Outcome[]) => outcomes.map((o) => `${parentType}${o.suffix}`);
+
+export type CognigyApi = INodeFunctionBaseParams["cognigy"]["api"];
+
+/** Cognigy input, context and profile are free-form objects that flows fill with anything. */
+// biome-ignore lint/suspicious/noExplicitAny: that is what they are; nodes validate what they read with zod.
+export type CognigyBag = Record<string, any>;
+
+export interface NodeRun<C> {
+  api: CognigyApi;
+  input: CognigyBag;
+  context: CognigyBag;
+  profile: CognigyBag;
+  config: C;
+  connection: CxoneConnection;
+  /** Created lazily: a node that never calls CXone (no active handover) costs no token. */
+  cxone(): CxoneClient;
+  log: CxoneLogger;
+}
+
+/** Where a node's failure is written for the flow: `input.cxone.error`. */
+export const INPUT_KEY = "cxone";
+
+export interface NodeErrorInfo {
+  node: string;
+  code: string;
+  message: string;
+  retryable: boolean;
+  status?: number;
+}
+
+/**
+ * Runs a node's logic and follows the outcome it returns. Never throws to the platform: Cognigy would stop the flow
+ * with a stack trace the end user never sees explained.
+ */
+export async function executeNode<C extends { connection?: unknown }>(
+  nodeType: string,
+  params: INodeFunctionBaseParams,
+  logic: (run: NodeRun<C>) => Promise<Outcome>,
+): Promise<void> {
+  const { cognigy, childConfigs } = params;
+  const { api } = cognigy;
+  const config = params.config as C;
+  let secrets: string[] = secretsOf((config.connection ?? {}) as Partial<CxoneConnection>);
+  const log: CxoneLogger = (level, message) => api.log?.(level, scrub(`[${nodeType}] ${message}`, secrets));
+  const context = (cognigy.context ?? {}) as CognigyBag;
+  let client: CxoneClient | undefined;
+
+  const follow = (outcome: Outcome) => {
+    const child = childConfigs.find((c) => c.type === `${nodeType}${outcome.suffix}`);
+    if (child) api.setNextNode?.(child.id);
+    else log("warn", `no ${outcome.suffix} child node; the flow continues below this node`);
+  };
+
+  try {
+    const connection = parseConnection(config.connection);
+    secrets = secretsOf(connection);
+    const cxone = () => {
+      client ??= new Client(connection, { log, persistedAuth: context[AUTH_CONTEXT_KEY] });
+      return client;
+    };
+    const outcome = await logic({
+      api,
+      input: cognigy.input as CognigyBag,
+      context,
+      profile: (cognigy.profile ?? {}) as CognigyBag,
+      config,
+      connection,
+      cxone,
+      log,
+    });
+    persistAuth(api, context, client);
+    follow(outcome);
+  } catch (err) {
+    persistAuth(api, context, client);
+    const info: NodeErrorInfo = {
+      node: nodeType,
+      code: err instanceof CxoneError ? err.code : "internal",
+      message: scrub(describeError(err), secrets),
+      retryable: err instanceof CxoneError ? err.retryable : false,
+      ...(err && typeof err === "object" && "status" in err ? { status: (err as { status: number }).status } : {}),
+    };
+    log("error", info.message);
+    (api as { addToInput?: (key: string, value: unknown) => void }).addToInput?.(INPUT_KEY, { error: info });
+    follow(ON_ERROR);
+  }
+}
+
+/** Writes the encrypted token cache to context only when it changed: every api call counts against the 10. */
+function persistAuth(api: CognigyApi, context: CognigyBag, client: CxoneClient | undefined) {
+  const persisted = client?.exportAuth();
+  if (!persisted || context[AUTH_CONTEXT_KEY]?.expiresAt === persisted.expiresAt) return;
+  api.addToContext?.(AUTH_CONTEXT_KEY, persisted, "simple");
+}
+
+/** `input.data` of an inject the relay sent, if this input is one. */
+export function relayEvent(input: CognigyBag): { event: string; [key: string]: unknown } | undefined {
+  const cx = input?.data?.cxone;
+  return cx && typeof cx === "object" && typeof cx.event === "string" ? cx : undefined;
+}
