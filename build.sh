@@ -7,20 +7,8 @@ echo "› type-check"
 npx tsc --noEmit -p tsconfig.json
 
 echo "› bundle build/module.js"
-rm -rf build && mkdir -p build
-npx esbuild src/module.ts --bundle --platform=node --target=node18 --format=cjs --minify \
-  --alias:form-data=./src/bundle/form-data-unused.js \
-  --legal-comments=none --log-level=warning --metafile=build/meta.json --outfile=build/module.js
-
-# The bundle must need nothing but Node built-ins: Cognigy installs no dependencies for it.
-node -e '
-  const { builtinModules } = require("node:module");
-  const meta = require("./build/meta.json");
-  const external = Object.values(meta.outputs).flatMap((o) => o.imports).filter((i) => i.external)
-    .map((i) => i.path.replace(/^node:/, "")).filter((p) => !builtinModules.includes(p));
-  if (external.length) { console.error("bundle requires non-builtin modules:", [...new Set(external)]); process.exit(1); }
-'
-rm build/meta.json
+rm -rf build
+node scripts/bundle.js
 
 echo "› pack nice-cxone-handover.tar.gz"
 stage=$(mktemp -d)
