@@ -119,6 +119,9 @@ export async function runNode(descriptor: INodeDescriptor, options: RunOptions):
       record("deleteContext", [key]);
       delete session.context[key];
     },
+    stopExecution: () => {
+      record("stopExecution", []);
+    },
     addToInput: (key: string, value: unknown) => {
       record("addToInput", [key, value]);
       session.input[key] = value;
