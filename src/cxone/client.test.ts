@@ -237,6 +237,24 @@ describe("endpoints", () => {
     expect(second.scrollToken).toBeUndefined();
   });
 
+  test("abandoning a queued case closes it as abandoned; an assigned case is refused; an unknown one is not found", async () => {
+    const { contactId } = await client().sendMessage(message(8));
+    await expect(client().abandonContact(contactId!)).resolves.toEqual({ found: true });
+    expect(env.sandbox.cases.get(contactId!)).toMatchObject({ status: "closed", abandon: { type: "abandon" } });
+    const other = (await client().sendMessage(message(9))).contactId!;
+    env.sandbox.assignAgent(other);
+    await expect(client().abandonContact(other)).rejects.toMatchObject({ status: 400 });
+    await expect(client().abandonContact("999999")).resolves.toEqual({ found: false });
+  });
+
+  test("finds the open case of a thread across search pages", async () => {
+    for (let i = 0; i < 27; i++) await client().sendMessage(message(200 + i));
+    const target = message(300);
+    const { contactId } = await client().sendMessage(target);
+    await expect(client().findContactByThread(target.threadId)).resolves.toMatchObject({ id: contactId });
+    await expect(client().findContactByThread("no-such-thread")).resolves.toBeUndefined();
+  });
+
   test("skill activity reads the admin API figures", async () => {
     env.sandbox.setSkillActivity("4242", { agentsAvailable: 3, agentsLoggedIn: 5, queueCount: 2 });
     await expect(client().getSkillActivity("4242")).resolves.toMatchObject({

@@ -191,6 +191,43 @@ export class CxoneClient {
     return { found: res.status !== 404 };
   }
 
+  /**
+   * Marks a case the end user left before an agent took it as abandoned (CXone reports it as such, not as handled).
+   * A case CXone no longer has counts as done.
+   */
+  async abandonContact(contactId: string): Promise<{ found: boolean }> {
+    const res = await this.dfo({
+      operation: "abandon case",
+      method: "POST",
+      path: `/dfo/3.0/contacts/${enc(contactId)}/abandon`,
+      body: { type: "abandon" },
+      // Abandoning an abandoned case changes nothing: safe to repeat.
+      idempotent: true,
+      acceptStatus: [404],
+    });
+    return { found: res.status !== 404 };
+  }
+
+  /**
+   * The open case on one of our threads, found by searching the channel (no thread filter exists): used when CXone
+   * answered a send with "duplicate" and so told us no case id. Stops after a few pages.
+   */
+  async findContactByThread(
+    threadId: string,
+    statuses: string[] = ["new", "open", "pending", "escalated"],
+    maxPages = 4,
+  ): Promise<CxoneContact | undefined> {
+    let scrollToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const result = await this.searchContacts({ statuses, scrollToken });
+      const found = result.contacts.find((c) => c.threadIdOnExternalPlatform === threadId);
+      if (found) return found;
+      if (!result.scrollToken || result.contacts.length === 0) return undefined;
+      scrollToken = result.scrollToken;
+    }
+    return undefined;
+  }
+
   async listChannels(): Promise<CxoneChannel[]> {
     const { data } = await this.dfo({
       operation: "list channels",

@@ -38,6 +38,7 @@ export const userSchema = z.object({
     .nullish()
     .transform((v) => (v == null ? undefined : String(v))),
   emailAddress: nullableString,
+  isBotUser: z.boolean().nullish(),
 });
 export type CxoneUser = z.output<typeof userSchema>;
 

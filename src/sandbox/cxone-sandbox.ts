@@ -43,6 +43,7 @@ export interface SandboxCase {
   skillId?: number;
   customFields: { ident: string; value: string }[];
   inboxAssigneeUser?: SandboxAgent;
+  abandon?: { type: string; abandonedAt: string };
   messages: SandboxMessage[];
   createdAt: string;
   statusUpdatedAt: string;
@@ -83,6 +84,8 @@ export interface SandboxOptions {
   tenantId?: string;
   channels?: { id: string; name: string }[];
   agents?: SandboxAgent[];
+  /** Longest message text accepted (default 64,000); lower it to test what happens when a message is too long. */
+  maxTextLength?: number;
   /** Access token lifetime in seconds (default 3600). */
   tokenTtlSeconds?: number;
   port?: number;
@@ -107,7 +110,7 @@ const newMessageSchema = z.object({
   direction: z.enum(["inbound", "outbound"]),
   createdAtWithMilliseconds: z.string().datetime({ offset: true }),
   thread: z.object({ idOnExternalPlatform: z.string().min(1).max(1024), threadName: z.string().optional() }),
-  messageContent: z.object({ type: z.string(), payload: z.object({ text: z.string().max(64_000) }) }),
+  messageContent: z.object({ type: z.string(), payload: z.object({ text: z.string() }) }),
   authorEndUserIdentity: z.object({ idOnExternalPlatform: z.string().min(1) }).passthrough(),
   attachments: z.array(z.object({ friendlyName: z.string(), url: z.string().url() })).optional(),
   contact: z
@@ -185,6 +188,11 @@ export class CxoneSandbox {
 
   clearFaults(): void {
     this.faults.length = 0;
+  }
+
+  /** Access tokens issued so far (tests assert none of them leaks). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
   }
 
   /** Every token issued so far stops working (as after revocation or expiry). */
@@ -346,6 +354,10 @@ export class CxoneSandbox {
         return dfoError(reply, 400, issue.message, "InvalidRequest", issue.path.join("."));
       }
       const m = parsed.data;
+      const maxText = this.options.maxTextLength ?? 64_000;
+      if (m.messageContent.payload.text.length > maxText) {
+        return dfoError(reply, 400, `text longer than ${maxText} characters`, "InvalidRequest", "messageContent");
+      }
       if (this.messageIds.has(m.idOnExternalPlatform)) {
         return dfoError(reply, 409, "Message with this idOnExternalPlatform already exists", "MessageAlreadyExists");
       }
@@ -421,6 +433,20 @@ export class CxoneSandbox {
       }
       this.setStatus(c, status);
       return this.contactView(c);
+    });
+
+    api.post("/dfo/3.0/contacts/:id/abandon", async (req, reply) => {
+      const c = this.cases.get((req.params as { id: string }).id);
+      if (!c) return dfoError(reply, 404, "Contact not found", "ContactNotFound");
+      const { type } = (req.body ?? {}) as { type?: string };
+      if (!type || !["abandon", "expired", "shortAbandon"].includes(type)) {
+        return dfoError(reply, 400, "type must be abandon, expired or shortAbandon", "InvalidRequest", "type");
+      }
+      // Assumed (undocumented): only a case nobody works on yet can be abandoned.
+      if (c.inboxAssigneeUser) return dfoError(reply, 400, "Contact is assigned to an agent", "ContactAssigned");
+      c.abandon = { type, abandonedAt: new Date().toISOString() };
+      this.setStatus(c, "closed");
+      return reply.code(204).send();
     });
 
     api.get("/dfo/3.0/channels", async () =>
