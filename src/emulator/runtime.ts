@@ -37,6 +37,8 @@ export interface NodeRun {
   outputs: Output[];
   logs: LogLine[];
   nextNode?: string;
+  /** api.stopExecution was called: the flow ends here for this input. */
+  stopped?: boolean;
   /** The child node type the run went to (resolved from nextNode). */
   outcome?: string;
   error?: unknown;
@@ -49,6 +51,10 @@ export interface RunOptions {
   /** Child node types of the descriptor; ids are made up as `${type}-id`. */
   children?: string[];
   nodeId?: string;
+  /** More members of the `cognigy` argument, as newer platforms pass them (e.g. lastConversationEntries). */
+  cognigy?: Record<string, unknown>;
+  /** api members this platform version lacks (e.g. ["stopExecution"]). */
+  omitApi?: string[];
 }
 
 function argSize(value: unknown): number {
@@ -82,7 +88,7 @@ export async function runNode(descriptor: INodeDescriptor, options: RunOptions):
     }
   };
 
-  const api = {
+  const api: Record<string, unknown> = {
     log: (level: string, text: string) => {
       run.logs.push({ level, text });
     },
@@ -119,20 +125,28 @@ export async function runNode(descriptor: INodeDescriptor, options: RunOptions):
       record("deleteContext", [key]);
       delete session.context[key];
     },
-    stopExecution: () => {
-      record("stopExecution", []);
-    },
     addToInput: (key: string, value: unknown) => {
       record("addToInput", [key, value]);
       session.input[key] = value;
     },
+    stopExecution: () => {
+      record("stopExecution", []);
+      run.stopped = true;
+    },
   };
+  for (const member of options.omitApi ?? []) delete api[member];
 
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     const execution = descriptor.function!({
-      cognigy: { api, input: session.input, context: session.context, profile: session.profile } as never,
+      cognigy: {
+        ...options.cognigy,
+        api,
+        input: session.input,
+        context: session.context,
+        profile: session.profile,
+      } as never,
       config: options.config,
       childConfigs,
       nodeId: options.nodeId ?? `${descriptor.type}-node`,

@@ -31,6 +31,10 @@ export const handoverStateSchema = z.object({
   agent: agentSchema.optional(),
   /** Messages sent on the thread so far; part of deterministic message ids. */
   sent: z.number().int().nonnegative().default(0),
+  /** User texts that cancel the handover (compared trimmed, case-insensitive), set by the Hand over node. */
+  cancelKeywords: z.array(z.string()).default([]),
+  /** A Cognigy intent name that cancels the handover. */
+  cancelIntent: z.string().optional(),
 });
 export type HandoverState = z.infer<typeof handoverStateSchema>;
 

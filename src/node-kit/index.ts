@@ -1,7 +1,13 @@
 import { createNodeDescriptor, type INodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import type { INodeField } from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { CXONE_CONNECTION_TYPE } from "../../connections/cxoneConnection";
-import { CxoneClient as Client, type CxoneClient, type CxoneConnection, parseConnection } from "../cxone";
+import {
+  CxoneClient as Client,
+  type CxoneClient,
+  type CxoneClientOptions,
+  type CxoneConnection,
+  parseConnection,
+} from "../cxone";
 import { secretsOf } from "../cxone/config";
 import { CxoneError, describeError } from "../cxone/errors";
 import { type CxoneLogger, scrub } from "../cxone/log";
@@ -67,7 +73,15 @@ export interface NodeRun<C> {
   /** Created lazily: a node that never calls CXone (no active handover) costs no token. */
   cxone(): CxoneClient;
   log: CxoneLogger;
+  /** The whole `cognigy` argument, to feature-detect members newer than extension-tools 0.14 (lastConversationEntries). */
+  platform: CognigyBag;
 }
+
+/**
+ * Client options every node execution uses. Empty in production (the client's 15 s budget and real backoff); tests set
+ * a short deadline or an instant sleep to exercise timeouts and retries deterministically.
+ */
+export const nodeClientOptions: Pick<CxoneClientOptions, "deadlineMs" | "requestTimeoutMs" | "sleep" | "retry"> = {};
 
 /** Where a node's failure is written for the flow: `input.cxone.error`. */
 export const INPUT_KEY = "cxone";
@@ -87,7 +101,8 @@ export interface NodeErrorInfo {
 export async function executeNode<C extends { connection?: unknown }>(
   nodeType: string,
   params: INodeFunctionBaseParams,
-  logic: (run: NodeRun<C>) => Promise<Outcome>,
+  /** The outcome to follow; null when the logic already ended the execution (api.stopExecution). */
+  logic: (run: NodeRun<C>) => Promise<Outcome | null>,
 ): Promise<void> {
   const { cognigy, childConfigs } = params;
   const { api } = cognigy;
@@ -107,7 +122,7 @@ export async function executeNode<C extends { connection?: unknown }>(
     const connection = parseConnection(config.connection);
     secrets = secretsOf(connection);
     const cxone = () => {
-      client ??= new Client(connection, { log, persistedAuth: context[AUTH_CONTEXT_KEY] });
+      client ??= new Client(connection, { ...nodeClientOptions, log, persistedAuth: context[AUTH_CONTEXT_KEY] });
       return client;
     };
     const outcome = await logic({
@@ -119,9 +134,10 @@ export async function executeNode<C extends { connection?: unknown }>(
       connection,
       cxone,
       log,
+      platform: cognigy as unknown as CognigyBag,
     });
     persistAuth(api, context, client);
-    follow(outcome);
+    if (outcome) follow(outcome);
   } catch (err) {
     persistAuth(api, context, client);
     const info: NodeErrorInfo = {
