@@ -1,0 +1,33 @@
+import type { CxoneClient } from "../cxone/client";
+import { CxoneApiError } from "../cxone/errors";
+import type { CxoneLogger } from "../cxone/log";
+import type { HandoverState } from "./state";
+
+export type CloseResult = "abandoned" | "closed" | "already-gone" | "no-case";
+
+/**
+ * Ends the CXone case of a handover from the bot side. A case no agent has taken yet is abandoned (CXone reports it
+ * as abandoned, not handled); if CXone refuses that (the case was assigned meanwhile) or an agent works on it, it is
+ * closed. A case CXone no longer has, or one already closed (409), counts as done: closing is idempotent.
+ */
+export async function closeCase(client: CxoneClient, state: HandoverState, log: CxoneLogger): Promise<CloseResult> {
+  const contactId = state.contactId ?? (await client.findContactByThread(state.threadId))?.id;
+  if (!contactId) {
+    log("warn", "no open CXone case found for this handover; nothing to close");
+    return "no-case";
+  }
+  if (state.status === "queue" && !state.agent) {
+    try {
+      return (await client.abandonContact(contactId)).found ? "abandoned" : "already-gone";
+    } catch (err) {
+      if (!(err instanceof CxoneApiError) || err.status < 400 || err.status >= 500) throw err;
+      log("info", `CXone did not abandon case ${contactId} (HTTP ${err.status}); closing it instead`);
+    }
+  }
+  try {
+    return (await client.setContactStatus(contactId, "closed")).found ? "closed" : "already-gone";
+  } catch (err) {
+    if (err instanceof CxoneApiError && err.status === 409) return "already-gone";
+    throw err;
+  }
+}

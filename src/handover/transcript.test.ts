@@ -1,0 +1,138 @@
+import {
+  buildTranscriptMessages,
+  chunkTranscript,
+  collectTranscript,
+  luhnValid,
+  normalizeTranscript,
+  REDACTED,
+  redactPii,
+} from "./transcript";
+
+describe("redactPii", () => {
+  test("masks e-mail addresses", () => {
+    expect(redactPii("write to jane.doe+x@mail.example.co.uk now")).toBe(`write to ${REDACTED.email} now`);
+  });
+
+  test("masks only Luhn-valid card numbers, however they are grouped", () => {
+    expect(redactPii("card 4111 1111 1111 1111.")).toBe(`card ${REDACTED.card}.`);
+    expect(redactPii("card 5500-0000-0000-0004")).toBe(`card ${REDACTED.card}`);
+    expect(redactPii("card 378282246310005")).toBe(`card ${REDACTED.card}`);
+    // 16 digits failing the Luhn check: an order number, left alone (and too long for a phone).
+    expect(redactPii("order 1234 5678 9012 3456")).toBe("order 1234 5678 9012 3456");
+  });
+
+  test("masks phone numbers but not dates, times or short numbers", () => {
+    expect(redactPii("call +49 170 1234567 or (030) 123-4567")).toBe(`call ${REDACTED.phone} or ${REDACTED.phone}`);
+    expect(redactPii("on 2026-01-15 at 10:30, order 4711, 3 items")).toBe(
+      "on 2026-01-15 at 10:30, order 4711, 3 items",
+    );
+    expect(redactPii("born 15.01.1990")).toBe("born 15.01.1990");
+  });
+
+  test("luhnValid", () => {
+    expect(luhnValid("4111111111111111")).toBe(true);
+    expect(luhnValid("4111111111111112")).toBe(false);
+    expect(luhnValid("")).toBe(false);
+  });
+});
+
+describe("sources", () => {
+  test("lastConversationEntries first, then input.transcript, context.transcript, the field", () => {
+    const sources = {
+      lastConversationEntries: [{ source: "user", text: "a" }],
+      inputTranscript: [{ role: "user", payload: { text: "b" } }],
+      contextTranscript: "User: c",
+      field: [{ source: "bot", text: "d" }],
+    };
+    expect(collectTranscript(sources).origin).toBe("lastConversationEntries");
+    expect(collectTranscript({ ...sources, lastConversationEntries: undefined }).origin).toBe("input.transcript");
+    expect(collectTranscript({ ...sources, lastConversationEntries: [], inputTranscript: {} }).origin).toBe(
+      "context.transcript",
+    );
+    expect(collectTranscript({ field: sources.field }).entries).toEqual([{ source: "bot", text: "d" }]);
+    expect(collectTranscript(sources, "field").origin).toBe("field");
+    expect(collectTranscript({})).toEqual({ entries: [] });
+  });
+
+  test("reads the shapes we know and skips what it cannot read", () => {
+    expect(
+      normalizeTranscript([
+        { role: "user", type: "input", payload: { text: " hi " } },
+        { role: "assistant", payload: { text: "hello" } },
+        { type: "output", text: "typed" },
+        { source: "agent", text: "human here" },
+        { source: "system", text: "ignored" },
+        { source: "user", text: "" },
+        null,
+        "stray",
+      ]),
+    ).toEqual([
+      { source: "user", text: "hi" },
+      { source: "bot", text: "hello" },
+      { source: "bot", text: "typed" },
+      { source: "agent", text: "human here" },
+    ]);
+    expect(normalizeTranscript({ entries: [{ source: "user", text: "x" }] })).toEqual([{ source: "user", text: "x" }]);
+    expect(normalizeTranscript('[{"source":"bot","text":"json string"}]')).toEqual([
+      { source: "bot", text: "json string" },
+    ]);
+    expect(normalizeTranscript("User: one\ncontinued\nBot: two")).toEqual([
+      { source: "user", text: "one\ncontinued" },
+      { source: "bot", text: "two" },
+    ]);
+    expect(normalizeTranscript(42)).toEqual([]);
+  });
+});
+
+describe("chunkTranscript", () => {
+  const lines = (n: number, size = 90) => Array.from({ length: n }, (_, i) => `Customer: ${i} ${"z".repeat(size)}`);
+
+  test("one message when it fits, no part numbers", () => {
+    const [only, ...rest] = chunkTranscript(["Customer: hi", "Bot: hello"], {
+      maxChars: 4000,
+      maxMessages: 5,
+      intro: "Customer: Jane",
+    });
+    expect(rest).toEqual([]);
+    expect(only).toBe("Customer: Jane\nConversation with the bot before the handover:\nCustomer: hi\nBot: hello");
+  });
+
+  test("packs turns into as few messages as the size allows and never splits a turn", () => {
+    const input = lines(30);
+    const chunks = chunkTranscript(input, { maxChars: 1000, maxMessages: 10 });
+    const total = input.join("\n").length;
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(total / (1000 - 150)) + 1);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(1000);
+    const back = chunks.flatMap((c) => c.split("\n").slice(1));
+    expect(back).toEqual(input);
+    expect(chunks[0]).toMatch(/\(part 1\/\d\):/);
+  });
+
+  test("drops the oldest turns beyond maxMessages and says so; the newest always go", () => {
+    const input = lines(60);
+    const chunks = chunkTranscript(input, { maxChars: 1000, maxMessages: 2 });
+    expect(chunks).toHaveLength(2);
+    const kept = chunks.flatMap((c) => c.split("\n").filter((l) => l.startsWith("Customer: ")));
+    expect(kept[kept.length - 1]).toBe(input[59]);
+    expect(kept).toEqual(input.slice(60 - kept.length));
+    expect(chunks[0]).toContain(`[${60 - kept.length} earlier turns left out]`);
+  });
+
+  test("a single turn longer than a message is cut at spaces", () => {
+    const long = `Customer: ${"word ".repeat(400)}`;
+    const chunks = chunkTranscript([long], { maxChars: 600, maxMessages: 10 });
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(600);
+  });
+
+  test("buildTranscriptMessages labels and masks", () => {
+    const [m] = buildTranscriptMessages(
+      [
+        { source: "user", text: "a@b.io" },
+        { source: "bot", text: "ok" },
+      ],
+      { maxChars: 4000, maxMessages: 5, redact: true },
+    );
+    expect(m).toContain(`Customer: ${REDACTED.email}\nBot: ok`);
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The bot conversation an agent reads before answering: where it comes from (several Cognigy sources, each read
+ * defensively), how turns are labelled, which personal data is masked, and how it is cut into as few CXone messages
+ * as possible without splitting a turn. Pure functions: no I/O, no Cognigy api.
+ */
+
+export type Speaker = "user" | "bot" | "agent";
+
+export interface TranscriptEntry {
+  source: Speaker;
+  text: string;
+}
+
+export interface TranscriptSources {
+  /** `cognigy.lastConversationEntries` (newer platforms only). */
+  lastConversationEntries?: unknown;
+  /** `input.transcript` written by the built-in Get Transcript node. */
+  inputTranscript?: unknown;
+  /** `context.transcript` written by the built-in Get Transcript node. */
+  contextTranscript?: unknown;
+  /** The node's JSON / CognigyScript field. */
+  field?: unknown;
+}
+
+export type TranscriptOrigin = "lastConversationEntries" | "input.transcript" | "context.transcript" | "field";
+
+const USER_ROLES = new Set(["user", "human", "customer", "input", "enduser", "end_user", "contact", "visitor"]);
+const BOT_ROLES = new Set(["bot", "assistant", "ai", "output", "virtualagent", "virtual_agent", "system_bot"]);
+const AGENT_ROLES = new Set(["agent", "liveagent", "live_agent", "humanagent"]);
+
+function speakerOf(value: unknown): Speaker | undefined {
+  if (typeof value !== "string") return undefined;
+  const v = value.trim().toLowerCase().replace(/[\s-]/g, "");
+  if (USER_ROLES.has(v)) return "user";
+  if (BOT_ROLES.has(v)) return "bot";
+  if (AGENT_ROLES.has(v)) return "agent";
+  return undefined;
+}
+
+function textOf(item: Record<string, unknown>): string | undefined {
+  const payload = item.payload as Record<string, unknown> | undefined;
+  for (const candidate of [item.text, payload?.text, item.content, item.message, item.value]) {
+    if (typeof candidate === "string" && candidate.trim()) return candidate.trim();
+  }
+  return undefined;
+}
+
+/** One entry of any known shape ({source,text}, {role,payload:{text}}, {type:"input"|"output",…}), else undefined. */
+function toEntry(item: unknown): TranscriptEntry | undefined {
+  if (!item || typeof item !== "object") return undefined;
+  const o = item as Record<string, unknown>;
+  const source =
+    speakerOf(o.source) ?? speakerOf(o.role) ?? speakerOf(o.from) ?? speakerOf(o.speaker) ?? speakerOf(o.type);
+  const text = textOf(o);
+  return source && text ? { source, text } : undefined;
+}
+
+const LINE_LABEL = /^\s*(user|customer|human|bot|assistant|ai|virtual agent|agent)\s*:\s?(.*)$/i;
+
+/** A transcript already flattened to "User: …\nBot: …" text; unlabelled lines continue the previous turn. */
+function fromText(text: string): TranscriptEntry[] {
+  const entries: TranscriptEntry[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = LINE_LABEL.exec(line);
+    if (m) {
+      entries.push({ source: speakerOf(m[1]) ?? "user", text: m[2].trim() });
+    } else if (line.trim()) {
+      const last = entries[entries.length - 1];
+      if (last) last.text = last.text ? `${last.text}\n${line.trim()}` : line.trim();
+      else entries.push({ source: "user", text: line.trim() });
+    }
+  }
+  return entries.filter((e) => e.text);
+}
+
+/** Turns of a transcript in any shape we know; [] for anything unreadable. */
+export function normalizeTranscript(raw: unknown): TranscriptEntry[] {
+  if (raw == null) return [];
+  if (typeof raw === "string") {
+    const trimmed = raw.trim();
+    if (!trimmed) return [];
+    if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
+      try {
+        return normalizeTranscript(JSON.parse(trimmed));
+      } catch {
+        // Not JSON after all: a text transcript that happens to start with a bracket.
+      }
+    }
+    return fromText(trimmed);
+  }
+  if (Array.isArray(raw)) return raw.map(toEntry).filter((e): e is TranscriptEntry => !!e);
+  if (typeof raw === "object") {
+    const o = raw as Record<string, unknown>;
+    for (const key of ["entries", "transcript", "messages", "data"]) {
+      if (o[key] !== undefined) return normalizeTranscript(o[key]);
+    }
+  }
+  return [];
+}
+
+/** The first source that yields turns, in the documented order; or only the field when the designer chose it. */
+export function collectTranscript(
+  sources: TranscriptSources,
+  mode: "auto" | "field" = "auto",
+): { entries: TranscriptEntry[]; origin?: TranscriptOrigin } {
+  const order: [TranscriptOrigin, unknown][] =
+    mode === "field"
+      ? [["field", sources.field]]
+      : [
+          ["lastConversationEntries", sources.lastConversationEntries],
+          ["input.transcript", sources.inputTranscript],
+          ["context.transcript", sources.contextTranscript],
+          ["field", sources.field],
+        ];
+  for (const [origin, raw] of order) {
+    const entries = normalizeTranscript(raw);
+    if (entries.length > 0) return { entries, origin };
+  }
+  return { entries: [] };
+}
+
+// ---- PII redaction ----
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** 13–19 digits, optionally grouped by single spaces or dashes (how people type card numbers). */
+const CARD_CANDIDATE = /(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])/g;
+/** Something phone-shaped: optional +, digits with spaces, dots, dashes, slashes or brackets. */
+const PHONE_CANDIDATE = /(?<![\w+])(?:\+|\(\+?)?\d[\d\s()./-]{5,}\d(?![\w])/g;
+const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
+
+/** Luhn checksum: real card numbers pass, most other long digit strings (order numbers, ids) do not. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+export const REDACTED = { email: "[email]", card: "[card number]", phone: "[phone]" } as const;
+
+/**
+ * Masks e-mail addresses, card numbers (only Luhn-valid 13–19 digit numbers, so order numbers survive) and phone
+ * numbers (7–15 digits, dates excluded). Errs towards masking: a masked order number costs less than a leaked card.
+ */
+export function redactPii(text: string): string {
+  let out = text.replace(EMAIL, REDACTED.email);
+  out = out.replace(CARD_CANDIDATE, (m) => (luhnValid(m.replace(/[ -]/g, "")) ? REDACTED.card : m));
+  out = out.replace(PHONE_CANDIDATE, (m) => {
+    const trimmed = m.trim();
+    const digits = trimmed.replace(/\D/g, "");
+    if (digits.length < 7 || digits.length > 15 || DATE_LIKE.test(trimmed)) return m;
+    // Keep the whitespace the match swallowed at its edges.
+    return m.replace(trimmed, REDACTED.phone);
+  });
+  return out;
+}
+
+// ---- formatting and chunking ----
+
+export const SPEAKER_LABELS: Record<Speaker, string> = { user: "Customer", bot: "Bot", agent: "Agent" };
+
+export function formatTurn(entry: TranscriptEntry): string {
+  return `${SPEAKER_LABELS[entry.source]}: ${entry.text}`;
+}
+
+export interface ChunkOptions {
+  /** Longest message text, header included. */
+  maxChars: number;
+  /** Most messages to send; older turns beyond them are left out (with a note), the latest turns always go. */
+  maxMessages: number;
+  /** First line of the first message (e.g. who the customer is). */
+  intro?: string;
+}
+
+/** Default message size: see docs/nodes.md ("Transcript options") for why 4,000. */
+export const DEFAULT_MAX_CHARS = 4000;
+export const DEFAULT_MAX_MESSAGES = 5;
+export const MIN_MAX_CHARS = 500;
+/** What the CXone sandbox (and, as far as we know, DFO) accepts in one text message. */
+export const HARD_MAX_CHARS = 64_000;
+
+const HEADER = "Conversation with the bot before the handover";
+const HEADER_RESERVE = HEADER.length + 16; // " (part 12/12):\n"
+
+/** Cuts one over-long turn at whitespace (or hard, for a long word) into pieces no longer than max. */
+function splitLong(line: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf(" ", max);
+    if (cut < max / 2) cut = max;
+    pieces.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) pieces.push(rest);
+  return pieces;
+}
+
+/**
+ * Packs formatted turns into as few messages as possible: a message breaks only between turns, unless one turn alone
+ * is longer than a message. When even maxMessages full messages cannot hold everything, the oldest turns are dropped
+ * and the first message says how many.
+ */
+export function chunkTranscript(lines: string[], options: ChunkOptions): string[] {
+  const maxChars = Math.min(HARD_MAX_CHARS, Math.max(MIN_MAX_CHARS, Math.floor(options.maxChars)));
+  const maxMessages = Math.max(1, Math.floor(options.maxMessages));
+  const intro = options.intro ? `${options.intro}\n` : "";
+  // Room for the header, the intro and an "omitted" note, so adding them never overflows a message.
+  const budget = maxChars - HEADER_RESERVE - intro.length - 40;
+  if (budget < 100) throw new Error("transcript message size too small for the intro");
+  const units = lines.flatMap((l) => splitLong(l, budget));
+
+  // Pack from the newest turn backwards so that, if something must go, it is the oldest turns.
+  const packed: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  let used = 0;
+  for (let i = units.length - 1; i >= 0; i--) {
+    const unit = units[i];
+    const added = current.length ? unit.length + 1 : unit.length;
+    if (current.length && size + added > budget) {
+      packed.push(current);
+      current = [];
+      size = 0;
+      if (packed.length === maxMessages) break;
+    }
+    current.unshift(unit);
+    size += current.length > 1 ? unit.length + 1 : unit.length;
+    used++;
+  }
+  if (current.length && packed.length < maxMessages) packed.push(current);
+  packed.reverse();
+  if (packed.length === 0) return [];
+
+  const omitted = units.length - used;
+  const n = packed.length;
+  return packed.map((chunk, i) => {
+    const header = `${HEADER}${n > 1 ? ` (part ${i + 1}/${n})` : ""}:\n`;
+    const note = i === 0 && omitted > 0 ? `[${omitted} earlier turn${omitted === 1 ? "" : "s"} left out]\n` : "";
+    return (i === 0 ? intro : "") + header + note + chunk.join("\n");
+  });
+}
+
+/** The whole pipeline: entries → labelled, optionally redacted turns → message texts. */
+export function buildTranscriptMessages(
+  entries: TranscriptEntry[],
+  options: ChunkOptions & { redact: boolean },
+): string[] {
+  const lines = entries.map((e) => formatTurn(options.redact ? { ...e, text: redactPii(e.text) } : e));
+  return chunkTranscript(lines, options);
+}
