@@ -41,6 +41,15 @@ describe("the upload tarball", () => {
     );
     expect(out.connections).toEqual(["nice-cxone"]);
     expect(out.label).toBe("NiCE CXone Handover");
-    expect(out.nodes).toEqual(expect.arrayContaining(["cxoneCheckAvailability"]));
+    expect(out.nodes).toEqual(
+      expect.arrayContaining([
+        "cxoneSendToAgent",
+        "cxoneCheckAvailability",
+        "cxoneHandover",
+        "cxoneSendTranscript",
+        "cxoneAgentDetails",
+        "cxoneEndHandover",
+      ]),
+    );
   });
 });

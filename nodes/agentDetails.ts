@@ -1,0 +1,134 @@
+import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import type { CxoneUser } from "../src/cxone";
+import { isOpen, readHandover } from "../src/handover/state";
+import {
+  childTypes,
+  connectionField,
+  executeNode,
+  type NodeRun,
+  ON_ERROR,
+  ON_SUCCESS,
+  type Outcome,
+  outcomeNodes,
+} from "../src/node-kit";
+import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
+import { HANDOVER_COLOR, ON_NO_HANDOVER, saveHandover } from "./shared";
+
+export const AGENT_DETAILS = "cxoneAgentDetails";
+const RESULT_KEY = "cxoneAgent";
+export const ON_NO_AGENT: Outcome = { suffix: "OnNoAgent", label: "No agent yet" };
+const OUTCOMES = [ON_SUCCESS, ON_NO_AGENT, ON_NO_HANDOVER, ON_ERROR];
+export const DEFAULT_AGENT_TEXT = "You are now chatting with {name}";
+
+export interface AgentDetailsConfig extends Partial<StorageConfig> {
+  connection: unknown;
+  includeSurname?: boolean;
+  say?: boolean;
+  sayText?: string;
+}
+
+export interface AgentDetails {
+  id: string;
+  name: string;
+  firstName?: string;
+  surname?: string;
+  nickname?: string;
+  avatarUrl?: string;
+  contactId: string;
+  caseStatus: string;
+}
+
+/** The name a customer sees: nickname, else first name (plus surname when asked), else "Agent". */
+export function agentDisplayName(user: CxoneUser, includeSurname = false): string {
+  if (user.nickname?.trim()) return user.nickname.trim();
+  const name = [user.firstName, includeSurname ? user.surname : undefined].filter((p) => p?.trim()).join(" ");
+  return name || "Agent";
+}
+
+/** Reads the agent assigned to the open case from CXone (the contact's inboxAssigneeUser; DFO has no users API). */
+export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Outcome> {
+  const { api, config } = run;
+  const state = readHandover(run.context);
+  if (!isOpen(state)) return ON_NO_HANDOVER;
+  const client = run.cxone();
+  const contactId = state.contactId ?? (await client.findContactByThread(state.threadId))?.id;
+  if (!contactId) {
+    run.log("info", "the handover has no CXone case id yet");
+    return ON_NO_AGENT;
+  }
+  const contact = await client.getContact(contactId);
+  if (!contact) {
+    run.log("warn", `CXone does not know case ${contactId}`);
+    return ON_NO_AGENT;
+  }
+  const user = contact.inboxAssigneeUser;
+  if (!user || user.isBotUser) return ON_NO_AGENT;
+
+  const details: AgentDetails = {
+    id: user.id,
+    name: agentDisplayName(user, config.includeSurname === true),
+    firstName: user.firstName,
+    surname: user.surname,
+    nickname: user.nickname,
+    avatarUrl: user.publicImageUrl ?? user.imageUrl,
+    contactId,
+    caseStatus: contact.status,
+  };
+  storeResult(api, config, RESULT_KEY, details);
+  const agent = { id: details.id, name: details.name, nickname: details.nickname, avatarUrl: details.avatarUrl };
+  if (JSON.stringify(state.agent) !== JSON.stringify(agent) || state.status !== "active" || !state.contactId) {
+    saveHandover(api, { ...state, contactId, status: "active", agent });
+  }
+  if (config.say) {
+    const text = (config.sayText?.trim() || DEFAULT_AGENT_TEXT).split("{name}").join(details.name);
+    api.say?.(text, { cxoneAgent: { name: details.name, avatarUrl: details.avatarUrl } });
+  }
+  return ON_SUCCESS;
+}
+
+export const agentDetailsNode = createNodeDescriptor({
+  type: AGENT_DETAILS,
+  defaultLabel: "Get NiCE CXone agent details",
+  summary: "Looks up the agent working on the open case: name, nickname and avatar",
+  appearance: { color: HANDOVER_COLOR, textColor: "white" },
+  tags: ["service"],
+  dependencies: { children: childTypes(AGENT_DETAILS, OUTCOMES) },
+  fields: [
+    connectionField,
+    {
+      key: "say",
+      type: "toggle",
+      label: "Tell the user who the agent is",
+      defaultValue: false,
+      description: "Says the text below with the agent's name and avatar (data.cxoneAgent) for Webchat.",
+    },
+    {
+      key: "sayText",
+      type: "cognigyText",
+      label: "Text",
+      defaultValue: DEFAULT_AGENT_TEXT,
+      description: "{name} is replaced by the agent's display name.",
+      condition: { key: "say", value: true },
+    },
+    {
+      key: "includeSurname",
+      type: "toggle",
+      label: "Include surname",
+      defaultValue: false,
+      description: "Display name = nickname, else first name; add the surname when on.",
+    },
+    ...storageFields(RESULT_KEY),
+  ],
+  sections: [
+    { key: "display", label: "Display", defaultCollapsed: true, fields: ["say", "sayText", "includeSurname"] },
+    storageSection,
+  ],
+  form: [
+    { type: "field", key: "connection" },
+    { type: "section", key: "display" },
+    { type: "section", key: "storage" },
+  ],
+  function: (params: INodeFunctionBaseParams) => executeNode(AGENT_DETAILS, params, agentDetails),
+});
+
+export const agentDetailsOutcomes = outcomeNodes(AGENT_DETAILS, OUTCOMES, HANDOVER_COLOR);

@@ -1,0 +1,80 @@
+import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import { closeCase } from "../src/handover/close";
+import { isOpen, readHandover } from "../src/handover/state";
+import {
+  childTypes,
+  connectionField,
+  executeNode,
+  type NodeRun,
+  ON_ERROR,
+  ON_SUCCESS,
+  type Outcome,
+  outcomeNodes,
+} from "../src/node-kit";
+import { HANDOVER_COLOR, saveHandover } from "./shared";
+
+export const END_HANDOVER = "cxoneEndHandover";
+const OUTCOMES = [ON_SUCCESS, ON_ERROR];
+
+export interface EndHandoverConfig {
+  connection: unknown;
+  endStatus?: "cancelled" | "completed";
+  text?: string;
+}
+
+/** Closes the open case from the bot side and marks the handover ended; with nothing open it is a no-op. */
+export async function endHandover(run: NodeRun<EndHandoverConfig>): Promise<Outcome> {
+  const state = readHandover(run.context);
+  if (!isOpen(state)) {
+    run.log("info", "no open handover; nothing to end");
+    return ON_SUCCESS;
+  }
+  const result = await closeCase(run.cxone(), state, run.log);
+  const status = run.config.endStatus === "completed" ? "completed" : "cancelled";
+  saveHandover(run.api, { ...state, status, active: false, endedAt: new Date().toISOString() });
+  run.log("info", `handover ${state.handoverId} ended (${status}; case ${state.contactId ?? "?"}: ${result})`);
+  const goodbye = typeof run.config.text === "string" ? run.config.text.trim() : "";
+  if (goodbye) run.api.say?.(goodbye, {});
+  return ON_SUCCESS;
+}
+
+export const endHandoverNode = createNodeDescriptor({
+  type: END_HANDOVER,
+  defaultLabel: "End NiCE CXone handover",
+  summary: "Closes the CXone case (user left, cancelled, timed out) and ends the handover",
+  appearance: { color: HANDOVER_COLOR, textColor: "white" },
+  tags: ["service"],
+  preview: { key: "text", type: "text" },
+  dependencies: { children: childTypes(END_HANDOVER, OUTCOMES) },
+  fields: [
+    connectionField,
+    {
+      key: "text",
+      type: "cognigyText",
+      label: "Goodbye message",
+      description: "Said when a handover was actually ended (empty: say nothing).",
+    },
+    {
+      key: "endStatus",
+      type: "select",
+      label: "Status to record",
+      defaultValue: "cancelled",
+      description: "What context.cxoneHandover.status says afterwards.",
+      params: {
+        options: [
+          { label: "Cancelled", value: "cancelled" },
+          { label: "Completed", value: "completed" },
+        ],
+      },
+    },
+  ],
+  sections: [{ key: "options", label: "Options", defaultCollapsed: true, fields: ["endStatus"] }],
+  form: [
+    { type: "field", key: "connection" },
+    { type: "field", key: "text" },
+    { type: "section", key: "options" },
+  ],
+  function: (params: INodeFunctionBaseParams) => executeNode(END_HANDOVER, params, endHandover),
+});
+
+export const endHandoverOutcomes = outcomeNodes(END_HANDOVER, OUTCOMES, HANDOVER_COLOR);

@@ -1,0 +1,246 @@
+import { decodeThreadId } from "../src/handover/thread";
+import { nodeClientOptions } from "../src/node-kit";
+import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { useSandbox } from "../test/support/sandbox";
+import { handoverNode } from "./handover";
+
+const env = useNodeEnv();
+
+const entries = [
+  { source: "user", text: "Hi, my card 4111 1111 1111 1111 was charged twice" },
+  { source: "bot", text: "Sorry to hear that. What is your e-mail?" },
+  { source: "user", text: "jane.doe@example.com, or call +49 170 1234567" },
+  { source: "bot", text: "I will connect you with an agent." },
+];
+
+const handoverState = (session: ReturnType<typeof newSession>) =>
+  session.context.cxoneHandover as Record<string, unknown> & {
+    contactId: string;
+    threadId: string;
+    handoverId: string;
+  };
+
+describe("Hand over to NiCE CXone", () => {
+  test("opens a case with the transcript first, routing hints on it, remembers it and says the accepted message", async () => {
+    const session = newSession({ text: "agent please" });
+    const run = await runWith(
+      env,
+      handoverNode,
+      session,
+      { skillId: "4321", customFields: { tier: "gold" }, displayAgentDetails: true, cancelKeywords: ["stop"] },
+      { cognigy: { lastConversationEntries: entries } },
+    );
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    expect(run.outputs).toEqual([{ text: "Connecting you with an agent…", data: {} }]);
+
+    const state = handoverState(session);
+    expect(state).toMatchObject({ active: true, status: "queue", sent: 1, displayAgentDetails: true });
+    expect(state.cancelKeywords).toEqual(["stop"]);
+    expect(decodeThreadId(state.threadId)).toEqual({
+      userId: "user-42",
+      sessionId: "session-42",
+      urlToken: session.input.URLToken,
+      handoverId: state.handoverId,
+      displayAgentDetails: true,
+    });
+    const c = env.sandbox.caseForThread(state.threadId)!;
+    expect(c.id).toBe(state.contactId);
+    expect(c.skillId).toBe(4321);
+    expect(c.customFields).toEqual([{ ident: "tier", value: "gold" }]);
+    expect(c.messages).toHaveLength(1);
+    const [transcript] = c.messages;
+    expect(transcript.idOnExternalPlatform).toBe(`${state.handoverId}:t:0`);
+    expect(transcript.text).toContain("Customer: Jane Doe <jane.doe@example.com>");
+    expect(transcript.text).toContain("Customer: Hi, my card [card number] was charged twice");
+    expect(transcript.text).toContain("Customer: [email], or call [phone]");
+    expect(transcript.text).not.toContain("4111");
+    expect(transcript.author).toMatchObject({ idOnExternalPlatform: "user-42", firstName: "Jane", lastName: "Doe" });
+  });
+
+  test("a long transcript goes as few messages as possible, cut between turns, in order", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      source: i % 2 ? "bot" : "user",
+      text: `turn ${i} ${"x".repeat(80)}`,
+    }));
+    const session = newSession();
+    await runWith(
+      env,
+      handoverNode,
+      session,
+      { transcriptMaxChars: 1000 },
+      { cognigy: { lastConversationEntries: many } },
+    );
+    const state = handoverState(session);
+    const messages = env.sandbox.caseForThread(state.threadId)!.messages;
+    expect(messages.length).toBe(5);
+    expect(messages.map((m) => m.idOnExternalPlatform)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `${state.handoverId}:t:${i}`),
+    );
+    const turns = messages.flatMap((m) => m.text.split("\n").filter((l) => /^(Customer|Bot): turn /.test(l)));
+    expect(turns.map((t) => Number(/turn (\d+)/.exec(t)![1]))).toEqual(many.map((_, i) => i));
+    for (const m of messages) expect(m.text.length).toBeLessThanOrEqual(1000);
+    expect(messages[0].text).toContain("(part 1/5)");
+  });
+
+  test("reads the Get Transcript node's output when the platform gives no entries; masking can be turned off", async () => {
+    const session = newSession();
+    session.context.transcript = [
+      { role: "user", type: "input", payload: { text: "mail me at a@b.io" } },
+      { role: "assistant", type: "output", payload: { text: "Sure" } },
+    ];
+    await runWith(env, handoverNode, session, { redactPii: false });
+    const text = env.sandbox.caseForThread(handoverState(session).threadId)!.messages[0].text;
+    expect(text).toContain("Customer: mail me at a@b.io\nBot: Sure");
+  });
+
+  test("without a transcript the case opens with the user's request", async () => {
+    const session = newSession({ text: "I want a human" });
+    await runWith(env, handoverNode, session, { sendTranscript: false, text: "" });
+    const state = handoverState(session);
+    const [m] = env.sandbox.caseForThread(state.threadId)!.messages;
+    expect(m.idOnExternalPlatform).toBe(`${state.handoverId}:open`);
+    expect(m.text).toContain('The customer asked for an agent: "I want a human"');
+  });
+
+  test("a failed transcript never blocks the handover: the opening message carries the routing hints", async () => {
+    env.sandbox.fault({ method: "POST", path: "/messages", status: 400 });
+    const session = newSession({ text: "help" });
+    const run = await runWith(
+      env,
+      handoverNode,
+      session,
+      { skillId: "77" },
+      { cognigy: { lastConversationEntries: entries } },
+    );
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    expect(run.logs.some((l) => l.level === "warn" && /transcript message 1\/1 failed/.test(l.text))).toBe(true);
+    const c = env.sandbox.caseForThread(handoverState(session).threadId)!;
+    expect(c.messages.map((m) => m.idOnExternalPlatform)).toEqual([`${handoverState(session).handoverId}:open`]);
+    expect(c.skillId).toBe(77);
+  });
+
+  test("does not open a second handover while one is open", async () => {
+    const session = newSession();
+    await runWith(env, handoverNode, session);
+    const first = handoverState(session);
+    env.sandbox.resetRequests();
+    session.input.inputId = "another-input";
+    const again = await runWith(env, handoverNode, session);
+    expect(again.outcome).toBe("cxoneHandoverOnSuccess");
+    expect(again.outputs).toEqual([]);
+    expect(handoverState(session)).toEqual(first);
+    expect(env.sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /dfo/3.0/contacts/${first.contactId}`,
+    ]);
+  });
+
+  test("a recorded handover whose case is closed in CXone does not block a new one", async () => {
+    const session = newSession();
+    await runWith(env, handoverNode, session);
+    const first = handoverState(session);
+    env.sandbox.closeCase(first.contactId);
+    session.input.inputId = "next-input";
+    await runWith(env, handoverNode, session);
+    const second = handoverState(session);
+    expect(second.contactId).not.toBe(first.contactId);
+    expect(second.threadId).not.toBe(first.threadId);
+  });
+
+  test("re-running the same input after the state was lost reuses the thread and duplicates nothing", async () => {
+    const session = newSession({ inputId: "input-fixed-1" });
+    const opts = { cognigy: { lastConversationEntries: entries } };
+    await runWith(env, handoverNode, session, {}, opts);
+    const first = handoverState(session);
+    session.context = {};
+    await runWith(env, handoverNode, session, {}, opts);
+    const second = handoverState(session);
+    expect(second.threadId).toBe(first.threadId);
+    expect(second.contactId).toBe(first.contactId);
+    expect(env.sandbox.caseForThread(first.threadId)!.messages).toHaveLength(1);
+  });
+});
+
+describe("Hand over to NiCE CXone: error branches", () => {
+  test("a bad connection names the field and calls nobody", async () => {
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, {
+      connection: { ...env.sandbox.connection(), clientSecret: "" },
+    });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)).toMatchObject({ code: "config", node: "cxoneHandover" });
+    expect(errorOf(session)!.message).toMatch(/^clientSecret/);
+    expect(env.sandbox.requests).toHaveLength(0);
+    expect(session.context.cxoneHandover).toBeUndefined();
+  });
+
+  test("malformed routing hints are a config error before any request", async () => {
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, { skillId: "sales" });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^skillId/);
+    const run2 = await runWith(env, handoverNode, session, { customFields: [{ value: "x" }] });
+    expect(run2.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^customFields/);
+    expect(env.sandbox.requestCount({ path: "/messages" })).toBe(0);
+  });
+
+  test("an input without URL token cannot be routed back and fails clearly", async () => {
+    const session = newSession({ URLToken: undefined });
+    const run = await runWith(env, handoverNode, session);
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^URLToken/);
+  });
+
+  test("CXone refusing the case (4xx) follows OnError with the status", async () => {
+    env.sandbox.fault({ method: "POST", path: "/messages", status: 400, times: 5 });
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, { sendTranscript: false });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)).toMatchObject({ code: "api", status: 400, retryable: false });
+    expect(session.context.cxoneHandover).toBeUndefined();
+    expect(run.outputs).toEqual([]);
+  });
+
+  test("CXone failing (5xx) after the retries follows OnError, retryable", async () => {
+    env.sandbox.fault({ method: "POST", path: "/messages", status: 503, times: 10 });
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, { sendTranscript: false });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)).toMatchObject({ code: "api", status: 503, retryable: true });
+    expect(env.sandbox.requestCount({ path: "/messages" })).toBe(3);
+  });
+
+  test("CXone too slow for the node's budget follows OnError as a timeout", async () => {
+    nodeClientOptions.deadlineMs = 1000;
+    env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 2500, times: 5 });
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, { sendTranscript: false });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)).toMatchObject({ code: "timeout", retryable: true });
+  });
+});
+
+describe("Hand over to NiCE CXone: transcript longer than CXone accepts", () => {
+  const small = useSandbox({ maxTextLength: 800 });
+  test("CXone rejects the oversized transcript; the case still opens with the short message", async () => {
+    const session = newSession({ text: "agent" });
+    const long = Array.from({ length: 30 }, (_, i) => ({ source: "user", text: `message ${i} ${"y".repeat(60)}` }));
+    const run = await runNode2(small, session, long);
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    const state = handoverState(session);
+    const c = small.sandbox.caseForThread(state.threadId)!;
+    expect(c.messages.map((m) => m.idOnExternalPlatform)).toEqual([`${state.handoverId}:open`]);
+  });
+});
+
+async function runNode2(ref: ReturnType<typeof useSandbox>, session: ReturnType<typeof newSession>, list: unknown[]) {
+  return runWith(
+    ref as never,
+    handoverNode,
+    session,
+    { connection: ref.sandbox.connection(), transcriptMaxChars: 5000 },
+    {
+      cognigy: { lastConversationEntries: list },
+    },
+  );
+}

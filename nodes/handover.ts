@@ -1,0 +1,260 @@
+import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import { CLOSED_STATUSES, CxoneConfigError, describeError } from "../src/cxone";
+import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/handover/ids";
+import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
+import { encodeThreadId } from "../src/handover/thread";
+import {
+  childTypes,
+  connectionField,
+  executeNode,
+  type NodeRun,
+  ON_ERROR,
+  ON_SUCCESS,
+  type Outcome,
+  outcomeNodes,
+} from "../src/node-kit";
+import {
+  customerOf,
+  displayName,
+  HANDOVER_COLOR,
+  type SendResult,
+  saveHandover,
+  sendInOrder,
+  TRANSCRIPT_FIELDS,
+  type TranscriptConfig,
+  transcriptMessages,
+  transcriptSection,
+} from "./shared";
+
+export const HANDOVER = "cxoneHandover";
+const OUTCOMES = [ON_SUCCESS, ON_ERROR];
+export const DEFAULT_ACCEPTED_TEXT = "Connecting you with an agent…";
+const FALLBACK_REQUEST = "The customer asked for an agent.";
+
+export interface HandoverConfig extends TranscriptConfig {
+  connection: unknown;
+  text?: string;
+  sendTranscript?: boolean;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  displayAgentDetails?: boolean;
+  skillId?: string | number;
+  customFields?: unknown;
+  cancelKeywords?: unknown;
+  cancelIntent?: string;
+}
+
+type ContactHints = { skillId?: number; customFields?: { ident: string; value: string }[] };
+
+/** skillId and customFields as CXone wants them on the first message; undefined when neither is set. */
+export function routingHints(config: Pick<HandoverConfig, "skillId" | "customFields">): ContactHints | undefined {
+  const hints: ContactHints = {};
+  const skill = String(config.skillId ?? "").trim();
+  if (skill) {
+    if (!/^\d+$/.test(skill)) throw new CxoneConfigError("skillId", "must be the numeric id of a CXone ACD skill");
+    hints.skillId = Number(skill);
+  }
+  let raw = config.customFields;
+  if (typeof raw === "string" && raw.trim()) {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new CxoneConfigError("customFields", 'must be JSON: { "ident": "value" } or [{ "ident", "value" }]');
+    }
+  }
+  const fields = Array.isArray(raw)
+    ? raw.map((f) => [f?.ident, f?.value] as const)
+    : raw && typeof raw === "object"
+      ? Object.entries(raw)
+      : [];
+  if (
+    fields.some(([ident, value]) => typeof ident !== "string" || !ident || value == null || typeof value === "object")
+  ) {
+    throw new CxoneConfigError("customFields", "each custom field needs an ident (CXone field id) and a plain value");
+  }
+  if (fields.length)
+    hints.customFields = fields.map(([ident, value]) => ({ ident: ident as string, value: String(value) }));
+  return hints.skillId !== undefined || hints.customFields ? hints : undefined;
+}
+
+function keywordsOf(raw: unknown): string[] {
+  const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : [];
+  return list.filter((k): k is string => typeof k === "string" && !!k.trim()).map((k) => k.trim());
+}
+
+/** Is the recorded open handover still open in CXone? When we cannot tell, assume so: a second case is worse. */
+async function stillOpen(run: NodeRun<HandoverConfig>, state: HandoverState): Promise<boolean> {
+  if (!state.contactId) return true;
+  try {
+    const contact = await run.cxone().getContact(state.contactId);
+    return !!contact && !CLOSED_STATUSES.includes(contact.status);
+  } catch (err) {
+    run.log("warn", `could not check case ${state.contactId} (${describeError(err)}); treating it as open`);
+    return true;
+  }
+}
+
+/**
+ * Opens a CXone case for this conversation: transcript first (as few messages as possible, routing hints on the
+ * first), else a short opening message; then records the handover in context and says the accepted message.
+ */
+export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
+  const { api, input, config } = run;
+  const existing = readHandover(run.context);
+  if (isOpen(existing)) {
+    if (await stillOpen(run, existing)) {
+      run.log(
+        "info",
+        `a handover is already open (case ${existing.contactId ?? "not known yet"}); not opening another`,
+      );
+      return ON_SUCCESS;
+    }
+    run.log("info", `case ${existing.contactId} of the recorded handover is closed in CXone; opening a new one`);
+  }
+
+  const contact = routingHints(config);
+  const author = customerOf(run, config);
+  const sessionId = typeof input.sessionId === "string" ? input.sessionId : "";
+  const urlToken = typeof input.URLToken === "string" ? input.URLToken : "";
+  if (!sessionId) throw new CxoneConfigError("sessionId", "this input has no Cognigy sessionId");
+  if (!/^[A-Za-z0-9_-]+$/.test(urlToken)) {
+    throw new CxoneConfigError(
+      "URLToken",
+      "this input has no endpoint URL token, so agent replies could not reach the user",
+    );
+  }
+  const displayAgentDetails = config.displayAgentDetails === true;
+  const handoverId = newHandoverId({ userId: author.id, sessionId, inputId: input.inputId });
+  const threadId = encodeThreadId({ userId: author.id, sessionId, urlToken, handoverId, displayAgentDetails });
+  const base = { threadId, author, threadName: `Cognigy: ${displayName(author)}`.slice(0, 100) };
+  const intro = `Customer: ${displayName(author)}${author.email ? ` <${author.email}>` : ""}`;
+  const client = run.cxone();
+  const progress: SendResult = { sent: 0 };
+
+  if (config.sendTranscript !== false) {
+    const texts = transcriptMessages(run, intro);
+    const messages = texts.map((text, i) => ({
+      id: transcriptMessageId(handoverId, i),
+      text,
+      contact: i === 0 ? contact : undefined,
+    }));
+    try {
+      await sendInOrder(client, base, messages, progress);
+    } catch (err) {
+      // The agent can work without the transcript; the customer cannot wait for one that does not arrive.
+      run.log("warn", `transcript message ${progress.sent + 1}/${messages.length} failed (${describeError(err)})`);
+    }
+  }
+  if (progress.sent === 0) {
+    const asked = typeof input.text === "string" && input.text.trim() ? `"${input.text.trim().slice(0, 2000)}"` : "";
+    const text = `${intro}\n${asked ? `The customer asked for an agent: ${asked}` : FALLBACK_REQUEST}`;
+    await sendInOrder(client, base, [{ id: openingMessageId(handoverId), text, contact }], progress);
+  }
+  // A duplicate answer (this input ran before) carries no case id: look the case up by its thread.
+  const contactId = progress.contactId ?? (await client.findContactByThread(threadId))?.id;
+  if (!contactId) run.log("warn", "CXone did not say which case the handover opened; continuing without its id");
+
+  const state: HandoverState = {
+    active: true,
+    status: "queue",
+    handoverId,
+    threadId,
+    contactId,
+    channelId: run.connection.channelId,
+    startedAt: new Date().toISOString(),
+    displayAgentDetails,
+    sent: progress.sent,
+    cancelKeywords: keywordsOf(config.cancelKeywords),
+    cancelIntent: config.cancelIntent?.trim() || undefined,
+  };
+  saveHandover(api, state);
+  run.log("info", `handover ${handoverId} opened case ${contactId ?? "?"} with ${progress.sent} message(s)`);
+  const accepted = typeof config.text === "string" ? config.text : DEFAULT_ACCEPTED_TEXT;
+  if (accepted.trim()) api.say?.(accepted, {});
+  return ON_SUCCESS;
+}
+
+export const handoverNode = createNodeDescriptor({
+  type: HANDOVER,
+  defaultLabel: "Hand over to NiCE CXone",
+  summary: "Opens a NiCE CXone case for this conversation and routes it to a human agent",
+  appearance: { color: HANDOVER_COLOR, textColor: "white" },
+  tags: ["service"],
+  preview: { key: "text", type: "text" },
+  dependencies: { children: childTypes(HANDOVER, OUTCOMES) },
+  fields: [
+    connectionField,
+    {
+      key: "text",
+      type: "cognigyText",
+      label: "Accepted message",
+      defaultValue: DEFAULT_ACCEPTED_TEXT,
+      description: "Said to the user once the case is open (empty: say nothing).",
+    },
+    {
+      key: "sendTranscript",
+      type: "toggle",
+      label: "Send transcript as first message",
+      defaultValue: true,
+      description: "The agent sees the bot conversation first. A failed transcript never blocks the handover.",
+    },
+    { key: "firstName", type: "cognigyText", label: "First name", description: "Default: profile.firstname." },
+    { key: "lastName", type: "cognigyText", label: "Last name", description: "Default: profile.lastname." },
+    { key: "email", type: "cognigyText", label: "E-mail", description: "Default: profile.email; shown to the agent." },
+    {
+      key: "displayAgentDetails",
+      type: "toggle",
+      label: "Display agent details",
+      defaultValue: false,
+      description: 'When the agent joins, tell the user "You are now chatting with {name}" (with avatar).',
+    },
+    {
+      key: "skillId",
+      type: "cognigyText",
+      label: "Skill ID",
+      description: "Routes the case to this CXone ACD skill instead of the channel's default.",
+    },
+    {
+      key: "customFields",
+      type: "json",
+      label: "Case custom fields",
+      description: 'CXone custom fields for the case: { "ident": "value" } or [{ "ident": "…", "value": "…" }].',
+    },
+    {
+      key: "cancelKeywords",
+      type: "textArray",
+      label: "Cancel keywords",
+      description: "User texts that end the handover (exact match, any case), handled by Send to Agent.",
+    },
+    {
+      key: "cancelIntent",
+      type: "text",
+      label: "Cancel intent",
+      description: "A Cognigy intent name that ends the handover, handled by Send to Agent.",
+    },
+    ...TRANSCRIPT_FIELDS,
+  ],
+  sections: [
+    { key: "customer", label: "Customer", defaultCollapsed: true, fields: ["firstName", "lastName", "email"] },
+    {
+      key: "routing",
+      label: "Routing and case fields",
+      defaultCollapsed: true,
+      fields: ["skillId", "customFields", "displayAgentDetails"],
+    },
+    { key: "cancel", label: "Cancel", defaultCollapsed: true, fields: ["cancelKeywords", "cancelIntent"] },
+    transcriptSection(["sendTranscript"]),
+  ],
+  form: [
+    { type: "field", key: "connection" },
+    { type: "field", key: "text" },
+    { type: "section", key: "transcript" },
+    { type: "section", key: "customer" },
+    { type: "section", key: "routing" },
+    { type: "section", key: "cancel" },
+  ],
+  function: (params: INodeFunctionBaseParams) => executeNode(HANDOVER, params, handover),
+});
+
+export const handoverOutcomes = outcomeNodes(HANDOVER, OUTCOMES, HANDOVER_COLOR);

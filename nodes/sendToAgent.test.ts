@@ -1,0 +1,193 @@
+import type { Session } from "../src/emulator/runtime";
+import { calls, type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { handoverNode } from "./handover";
+import { sendToAgentNode } from "./sendToAgent";
+
+const env = useNodeEnv();
+
+type State = { contactId: string; threadId: string; handoverId: string; status: string; active: boolean; sent: number };
+const stateOf = (s: Session) => s.context.cxoneHandover as State & Record<string, unknown>;
+
+async function openHandover(e: Env, config: Record<string, unknown> = {}): Promise<Session> {
+  const session = newSession({ text: "agent" });
+  await runWith(e, handoverNode, session, { sendTranscript: false, ...config });
+  e.sandbox.resetRequests();
+  return session;
+}
+
+/** The next user input in the same session, as Cognigy would hand it over. */
+function next(session: Session, input: Record<string, unknown>): Session {
+  session.input = { ...session.input, data: {}, inputId: `in-${Math.random().toString(36).slice(2)}`, ...input };
+  delete session.input.cxone;
+  return session;
+}
+
+const gate = (session: Session, extra = {}) => runWith(env, sendToAgentNode, session, {}, extra);
+
+describe("Send to agent: the gate", () => {
+  test("with no handover it follows OnNoHandover without calling CXone", async () => {
+    const session = newSession({ text: "what are your opening hours?" });
+    const run = await gate(session);
+    expect(run.outcome).toBe("cxoneSendToAgentOnNoHandover");
+    expect(run.calls.length).toBeLessThanOrEqual(2);
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
+
+  test("forwards user messages to the agent in order, with attachments", async () => {
+    const session = await openHandover(env);
+    for (const text of ["first", "second", "third"]) {
+      const run = await gate(next(session, { text }));
+      expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
+    }
+    await gate(
+      next(session, {
+        text: "",
+        data: { attachments: [{ url: "https://files.example/receipt.pdf", name: "receipt.pdf" }] },
+      }),
+    );
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    expect(c.messages.map((m) => m.text)).toEqual([
+      expect.stringContaining("agent"),
+      "first",
+      "second",
+      "third",
+      "receipt.pdf",
+    ]);
+    expect(c.messages[4].attachments).toEqual([
+      { url: "https://files.example/receipt.pdf", friendlyName: "receipt.pdf" },
+    ]);
+    expect(stateOf(session).sent).toBe(5);
+  });
+
+  test("re-running the same input (same input id) does not send it twice", async () => {
+    const session = await openHandover(env);
+    next(session, { text: "only once", inputId: "fixed-input-7" });
+    await gate(session);
+    const run = await gate(session);
+    expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    expect(c.messages.filter((m) => m.text === "only once")).toHaveLength(1);
+    expect(c.messages[1].idOnExternalPlatform).toMatch(new RegExp(`^${stateOf(session).handoverId}:u:`));
+  });
+
+  test("without an input id the message id still depends only on thread, position and text", async () => {
+    const session = await openHandover(env);
+    next(session, { text: "no id" });
+    delete session.input.inputId;
+    const saved = structuredClone(session.context);
+    await gate(session);
+    session.context = saved; // the platform re-runs the input with the context it had before
+    await gate(session);
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    expect(c.messages.filter((m) => m.text === "no id")).toHaveLength(1);
+  });
+});
+
+describe("Send to agent: relay events", () => {
+  test("agentJoined for the active case marks the handover active and says nothing", async () => {
+    const session = await openHandover(env, { displayAgentDetails: true });
+    const { contactId } = stateOf(session);
+    const agent = { id: "1001", name: "Anna", avatarUrl: "https://example.invalid/anna.png" };
+    const run = await gate(next(session, { text: "", data: { cxone: { event: "agentJoined", contactId, agent } } }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
+    expect(run.outputs).toEqual([]);
+    expect(stateOf(session)).toMatchObject({ status: "active", active: true, agent });
+    expect(env.sandbox.requests).toHaveLength(0);
+    expect(env.sandbox.caseForThread(stateOf(session).threadId)!.messages).toHaveLength(1);
+  });
+
+  test("resolved for the active case ends the handover and follows OnResolved; the next input is the bot's", async () => {
+    const session = await openHandover(env);
+    const { contactId } = stateOf(session);
+    const run = await gate(next(session, { data: { cxone: { event: "resolved", contactId } } }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnResolved");
+    expect(stateOf(session)).toMatchObject({ status: "completed", active: false, endedAt: expect.any(String) });
+    expect(run.outputs).toEqual([]);
+    const after = await gate(next(session, { text: "thanks" }));
+    expect(after.outcome).toBe("cxoneSendToAgentOnNoHandover");
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
+
+  test("an event for a case that is not the active handover is absorbed: execution stops, nothing said or sent", async () => {
+    const session = await openHandover(env);
+    const before = structuredClone(stateOf(session));
+    const run = await gate(next(session, { data: { cxone: { event: "resolved", contactId: "99999" } } }));
+    expect(run.stopped).toBe(true);
+    expect(run.outcome).toBeUndefined();
+    expect(run.outputs).toEqual([]);
+    expect(stateOf(session)).toEqual(before);
+    expect(run.logs.some((l) => l.level === "info" && /ignored relay event "resolved"/.test(l.text))).toBe(true);
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
+
+  test("without api.stopExecution a stale event follows OnSuccess (nothing forwarded); also with no handover", async () => {
+    const session = newSession({ data: { cxone: { event: "agentJoined", contactId: "123", agent: { name: "X" } } } });
+    const run = await gate(session, { omitApi: ["stopExecution"] });
+    expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
+    expect(run.outputs).toEqual([]);
+    expect(session.context.cxoneHandover).toBeUndefined();
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
+});
+
+describe("Send to agent: cancel", () => {
+  test("a cancel keyword while queued abandons the case and follows OnCancelled", async () => {
+    const session = await openHandover(env, { cancelKeywords: ["cancel", "Stop it"] });
+    const run = await gate(next(session, { text: "  stop IT " }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+    expect(stateOf(session)).toMatchObject({ status: "cancelled", active: false });
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    expect(c.status).toBe("closed");
+    expect(c.abandon?.type).toBe("abandon");
+    expect(c.messages.map((m) => m.text)).not.toContain("  stop IT ");
+  });
+
+  test("the cancel intent with an agent on the case closes it", async () => {
+    const session = await openHandover(env, { cancelIntent: "cancelHandover" });
+    env.sandbox.assignAgent(stateOf(session).contactId);
+    const { contactId } = stateOf(session);
+    await gate(next(session, { data: { cxone: { event: "agentJoined", contactId, agent: { name: "Anna" } } } }));
+    const run = await gate(next(session, { text: "forget it", intent: "cancelHandover" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    expect(c.status).toBe("closed");
+    expect(c.abandon).toBeUndefined();
+    expect(calls(run, "addToContext").some((call) => call.args[0] === "cxoneHandover")).toBe(true);
+  });
+
+  test("queued but already assigned (missed agentJoined): abandon is refused, the case is closed instead", async () => {
+    const session = await openHandover(env, { cancelKeywords: ["cancel"] });
+    env.sandbox.assignAgent(stateOf(session).contactId);
+    const run = await gate(next(session, { text: "cancel" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+    expect(env.sandbox.caseForThread(stateOf(session).threadId)!.status).toBe("closed");
+  });
+});
+
+describe("Send to agent: error branches", () => {
+  test("bad connection", async () => {
+    const session = await openHandover(env);
+    const run = await runWith(env, sendToAgentNode, next(session, { text: "hi" }), {
+      connection: { ...env.sandbox.connection(), authHost: "http://cxone.example.com" },
+    });
+    expect(run.outcome).toBe("cxoneSendToAgentOnError");
+    expect(errorOf(session)!.message).toMatch(/^authHost: must start with https/);
+  });
+
+  test("CXone 4xx on the message", async () => {
+    const session = await openHandover(env);
+    env.sandbox.fault({ method: "POST", path: "/messages", status: 404, times: 3 });
+    const run = await gate(next(session, { text: "hello?" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnError");
+    expect(errorOf(session)).toMatchObject({ code: "api", status: 404, node: "cxoneSendToAgent" });
+    expect(stateOf(session).sent).toBe(1);
+  });
+
+  test("CXone 5xx after the retries", async () => {
+    const session = await openHandover(env);
+    env.sandbox.fault({ method: "POST", path: "/messages", status: 502, times: 10 });
+    const run = await gate(next(session, { text: "hello?" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnError");
+    expect(errorOf(session)).toMatchObject({ status: 502, retryable: true });
+  });
+});

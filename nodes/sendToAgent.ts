@@ -1,0 +1,164 @@
+import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
+import type { Attachment } from "../src/cxone";
+import { closeCase } from "../src/handover/close";
+import { userMessageId } from "../src/handover/ids";
+import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
+import {
+  type CognigyBag,
+  childTypes,
+  connectionField,
+  executeNode,
+  type NodeRun,
+  ON_ERROR,
+  ON_SUCCESS,
+  type Outcome,
+  outcomeNodes,
+  relayEvent,
+} from "../src/node-kit";
+import { customerOf, HANDOVER_COLOR, isCancelRequest, ON_NO_HANDOVER, saveHandover } from "./shared";
+
+export const SEND_TO_AGENT = "cxoneSendToAgent";
+export const ON_RESOLVED: Outcome = { suffix: "OnResolved", label: "Agent resolved" };
+export const ON_CANCELLED: Outcome = { suffix: "OnCancelled", label: "User cancelled" };
+const OUTCOMES = [ON_SUCCESS, ON_NO_HANDOVER, ON_RESOLVED, ON_CANCELLED, ON_ERROR];
+
+export interface SendToAgentConfig {
+  connection: unknown;
+  forwardAttachments?: boolean;
+}
+
+const text = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** File uploads in the shapes Cognigy endpoints use; only http(s) URLs CXone can fetch. */
+export function attachmentsOf(input: CognigyBag): Attachment[] {
+  const raw = input.data?.attachments ?? input.attachments;
+  if (!Array.isArray(raw)) return [];
+  const out: Attachment[] = [];
+  for (const a of raw.slice(0, 10)) {
+    if (!a || typeof a !== "object") continue;
+    const url = text(a.url) || text(a.payload?.url);
+    if (!/^https?:\/\//i.test(url)) continue;
+    const name = text(a.name) || text(a.fileName) || text(a.friendlyName) || text(a.title);
+    out.push({ url, friendlyName: name || url.split("?")[0].split("/").pop() || "attachment" });
+  }
+  return out;
+}
+
+function agentOf(raw: unknown): Agent {
+  const a = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const id = typeof a.id === "string" || typeof a.id === "number" ? String(a.id) : "";
+  return {
+    id,
+    name: text(a.name).trim() || "Agent",
+    ...(text(a.nickname) ? { nickname: text(a.nickname) } : {}),
+    ...(text(a.avatarUrl) ? { avatarUrl: text(a.avatarUrl) } : {}),
+  };
+}
+
+/**
+ * The relay's injects (agentJoined, resolved) for the active case update the handover; anything else, e.g. an event
+ * for a case the user already cancelled, is absorbed: it must neither reach the agent nor make the bot talk.
+ */
+function onRelayEvent(
+  run: NodeRun<SendToAgentConfig>,
+  state: HandoverState | undefined,
+  event: { event: string; [key: string]: unknown },
+): Outcome | null {
+  const contactId =
+    typeof event.contactId === "string" || typeof event.contactId === "number" ? String(event.contactId) : undefined;
+  const forActive = isOpen(state) && !!contactId && (state.contactId === undefined || state.contactId === contactId);
+  if (forActive && event.event === "agentJoined") {
+    saveHandover(run.api, { ...state, contactId, status: "active", agent: agentOf(event.agent) });
+    run.log("info", `agent joined case ${contactId}`);
+    return ON_SUCCESS;
+  }
+  if (forActive && event.event === "resolved") {
+    saveHandover(run.api, {
+      ...state,
+      contactId,
+      status: "completed",
+      active: false,
+      endedAt: new Date().toISOString(),
+    });
+    run.log("info", `case ${contactId} resolved by the agent; back to the bot`);
+    return ON_RESOLVED;
+  }
+  run.log(
+    "info",
+    `ignored relay event "${event.event.slice(0, 40)}" for case ${contactId ?? "?"}: not the active handover`,
+  );
+  if (typeof run.api.stopExecution === "function") {
+    run.api.stopExecution();
+    return null;
+  }
+  return ON_SUCCESS;
+}
+
+/** The gate at the top of the flow: user input goes to the agent while a handover is open, else to the bot. */
+export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outcome | null> {
+  const { input, api } = run;
+  const state = readHandover(run.context);
+  const event = relayEvent(input);
+  if (event) return onRelayEvent(run, state, event);
+  if (!isOpen(state)) return ON_NO_HANDOVER;
+
+  if (isCancelRequest(state, input)) {
+    const result = await closeCase(run.cxone(), state, run.log);
+    saveHandover(api, { ...state, status: "cancelled", active: false, endedAt: new Date().toISOString() });
+    run.log("info", `user cancelled the handover (case ${state.contactId ?? "?"}: ${result})`);
+    return ON_CANCELLED;
+  }
+
+  const attachments = run.config.forwardAttachments === false ? [] : attachmentsOf(input);
+  const body = text(input.text);
+  if (!body.trim() && attachments.length === 0) {
+    run.log("debug", "nothing to forward (no text, no attachment)");
+    return ON_SUCCESS;
+  }
+  const author = customerOf(run);
+  const messageId = userMessageId({ ...state, inputId: input.inputId, text: body });
+  const res = await run.cxone().sendMessage({
+    threadId: state.threadId,
+    messageId,
+    text: body.trim() ? body : attachments.map((a) => a.friendlyName).join(", "),
+    author,
+    attachments,
+  });
+  if (res.duplicate) {
+    run.log("info", "CXone already had this message (the same input ran before); not counted again");
+    return ON_SUCCESS;
+  }
+  if (res.contactId && state.contactId && res.contactId !== state.contactId) {
+    // The old case was closed without us hearing of it: CXone opened a new one on the same thread.
+    run.log("info", `CXone routed the message to a new case ${res.contactId} (was ${state.contactId})`);
+  }
+  saveHandover(api, { ...state, contactId: res.contactId ?? state.contactId, sent: state.sent + 1 });
+  return ON_SUCCESS;
+}
+
+export const sendToAgentNode = createNodeDescriptor({
+  type: SEND_TO_AGENT,
+  defaultLabel: "Send to NiCE CXone agent",
+  summary: "Put at the top of the flow: forwards user input to the agent while a handover is open",
+  appearance: { color: HANDOVER_COLOR, textColor: "white" },
+  tags: ["service"],
+  dependencies: { children: childTypes(SEND_TO_AGENT, OUTCOMES) },
+  fields: [
+    connectionField,
+    {
+      key: "forwardAttachments",
+      type: "toggle",
+      label: "Forward attachments",
+      defaultValue: true,
+      description: "Send files the user uploaded (http/https URLs in input.data.attachments) to the agent.",
+    },
+  ],
+  sections: [{ key: "options", label: "Options", defaultCollapsed: true, fields: ["forwardAttachments"] }],
+  form: [
+    { type: "field", key: "connection" },
+    { type: "section", key: "options" },
+  ],
+  function: (params: INodeFunctionBaseParams) => executeNode(SEND_TO_AGENT, params, sendToAgent),
+});
+
+export const sendToAgentOutcomes = outcomeNodes(SEND_TO_AGENT, OUTCOMES, HANDOVER_COLOR);

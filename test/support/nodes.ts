@@ -1,0 +1,66 @@
+import type { INodeDescriptor } from "@cognigy/extension-tools";
+import { clearAuthCache } from "../../src/cxone";
+import {
+  API_CALL_LIMIT,
+  ARGUMENT_LIMIT_BYTES,
+  type NodeRun,
+  newSession,
+  type RunOptions,
+  runNode,
+  type Session,
+} from "../../src/emulator/runtime";
+import { nodeClientOptions } from "../../src/node-kit";
+import type { SandboxOptions } from "../../src/sandbox/cxone-sandbox";
+import { useSandbox } from "./sandbox";
+
+/**
+ * Node tests: a sandbox per file, instant retry sleeps, and a runner that gives the node the sandbox connection and
+ * checks what every node must respect (no platform limit hit, no secret anywhere the flow or its logs can see).
+ */
+export function useNodeEnv(options: SandboxOptions = {}) {
+  const env = useSandbox(options);
+  beforeEach(() => {
+    clearAuthCache();
+    for (const key of Object.keys(nodeClientOptions)) delete nodeClientOptions[key as keyof typeof nodeClientOptions];
+    nodeClientOptions.sleep = async () => {};
+  });
+  return env;
+}
+
+export type Env = ReturnType<typeof useNodeEnv>;
+
+export async function runWith(
+  env: Env,
+  descriptor: INodeDescriptor,
+  session: Session,
+  config: Record<string, unknown> = {},
+  extra: Partial<RunOptions> = {},
+): Promise<NodeRun> {
+  const run = await runNode(descriptor, {
+    config: { connection: env.sandbox.connection(), ...config },
+    session,
+    ...extra,
+  });
+  expect(run.error).toBeUndefined();
+  expect(run.calls.length).toBeLessThanOrEqual(API_CALL_LIMIT);
+  for (const call of run.calls) expect(JSON.stringify(call.args).length).toBeLessThanOrEqual(ARGUMENT_LIMIT_BYTES);
+  expectNoSecrets(env, run, session);
+  return run;
+}
+
+/** Every secret the sandbox knows (credentials and each access token it issued). */
+export function sandboxSecrets(env: Env): string[] {
+  const { clientSecret, accessKeySecret } = env.sandbox.credentials;
+  const tokens = [...(env.sandbox as unknown as { tokens: Map<string, number> }).tokens.keys()];
+  return [clientSecret, accessKeySecret, ...tokens];
+}
+
+export function expectNoSecrets(env: Env, run: NodeRun, session: Session): void {
+  const visible = JSON.stringify([run.outputs, run.logs, run.calls, session.context, session.input]);
+  for (const secret of sandboxSecrets(env)) expect(visible).not.toContain(secret);
+}
+
+export { newSession };
+export const calls = (run: NodeRun, method: string) => run.calls.filter((c) => c.method === method);
+export const errorOf = (session: Session) =>
+  (session.input.cxone as { error?: { code: string; message: string; status?: number; retryable: boolean } })?.error;
