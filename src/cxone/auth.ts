@@ -31,6 +31,8 @@ const crypto = () => require("node:crypto") as typeof import("node:crypto");
 // Shared by every node execution and the relay in this process; torn down with the runtime (hence PersistedAuth).
 const sessions = new Map<string, AuthSession>();
 const inflight = new Map<string, Promise<AuthSession>>();
+// Encrypting the cache costs more than the rest of a warm node run; do it once per token, not once per execution.
+const exported = new WeakMap<AuthSession, PersistedAuth>();
 
 /** Forgets every cached token in this process (credential rotation; tests that need a cold start). */
 export function clearAuthCache(): void {
@@ -109,11 +111,15 @@ export class Authenticator {
   export(): PersistedAuth | undefined {
     const s = sessions.get(this.key);
     if (!s || needsRenewal(s, Date.now())) return undefined;
+    const known = exported.get(s);
+    if (known) return known;
     const iv = crypto().randomBytes(12);
     const cipher = crypto().createCipheriv("aes-256-gcm", this.cipherKey, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(s), "utf8"), cipher.final()]);
     const blob = Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
-    return { v: 1, key: this.key, expiresAt: s.expiresAt, blob };
+    const persisted: PersistedAuth = { v: 1, key: this.key, expiresAt: s.expiresAt, blob };
+    exported.set(s, persisted);
+    return persisted;
   }
 
   /** Restores a session persisted by export(); anything foreign, tampered or expired is ignored. */
