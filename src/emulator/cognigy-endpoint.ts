@@ -60,7 +60,10 @@ export class CognigyEndpoint extends EventEmitter {
       }
       const conversation = { urlToken, userId: parsed.data.userId, sessionId: parsed.data.sessionId };
       if (route === "notify") {
-        this.record(conversation, "agent", parsed.data.text ?? "", parsed.data.data);
+        // Agent messages come as Notify with event agentMessage; other Notifies are notices (agent details, typing).
+        const event = (parsed.data.data?.cxone as { event?: string } | undefined)?.event;
+        const from = event === undefined || event === "agentMessage" ? "agent" : "system";
+        this.record(conversation, from, parsed.data.text ?? "", parsed.data.data);
         return reply.code(200).send({ status: "ok" });
       }
       await this.input(conversation, { text: parsed.data.text, data: parsed.data.data }, "inject");

@@ -10,6 +10,7 @@ export type FlowStep =
   | { node: string; label?: string; config?: Record<string, unknown>; branches?: Record<string, FlowStep[]> }
   | { say: string; data?: unknown }
   | { run: (session: Session) => void | Promise<void> }
+  | { if: (session: Session) => boolean; then: FlowStep[]; else?: FlowStep[] }
   | { stop: true };
 
 export interface ExecutedNode {
@@ -30,9 +31,16 @@ export function loadExtension(modulePath: string): { nodes: INodeDescriptor[]; c
   return mod.default ?? mod;
 }
 
+/** What newer platforms pass as `cognigy.lastConversationEntries` (assumed oldest first). */
+export interface ConversationEntry {
+  source: "user" | "bot";
+  text: string;
+}
+
 export class FlowRunner {
   private readonly descriptors = new Map<string, INodeDescriptor>();
   readonly sessions = new Map<string, Session>();
+  private readonly entries = new WeakMap<Session, ConversationEntry[]>();
 
   constructor(
     extension: { nodes: INodeDescriptor[] },
@@ -62,8 +70,12 @@ export class FlowRunner {
       inputId: `input-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
     };
     delete session.input.cxone;
+    const entries = this.entries.get(session) ?? [];
+    this.entries.set(session, entries);
+    if (input.text) entries.push({ source: "user", text: input.text });
     const execution: FlowExecution = { outputs: [], nodes: [], errors: [] };
     await this.steps(this.flow, session, execution);
+    for (const output of execution.outputs) if (output.text) entries.push({ source: "bot", text: output.text });
     return execution;
   }
 
@@ -79,9 +91,18 @@ export class FlowRunner {
         await step.run(session);
         continue;
       }
+      if ("if" in step) {
+        const branch = step.if(session) ? step.then : (step.else ?? []);
+        if (!(await this.steps(branch, session, execution))) return false;
+        continue;
+      }
       const descriptor = this.descriptors.get(step.node);
       if (!descriptor) throw new Error(`flow uses unknown node type ${step.node}`);
-      const run = await runNode(descriptor, { config: { ...this.shared, ...step.config }, session });
+      const run = await runNode(descriptor, {
+        config: { ...this.shared, ...step.config },
+        session,
+        cognigy: { lastConversationEntries: [...(this.entries.get(session) ?? []), ...botSoFar(execution)] },
+      });
       execution.nodes.push({ type: step.node, label: step.label, run });
       execution.outputs.push(...run.outputs);
       if (run.error) {
@@ -95,3 +116,6 @@ export class FlowRunner {
     return true;
   }
 }
+
+const botSoFar = (execution: FlowExecution): ConversationEntry[] =>
+  execution.outputs.filter((o) => o.text).map((o) => ({ source: "bot", text: o.text as string }));
