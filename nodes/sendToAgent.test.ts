@@ -191,3 +191,13 @@ describe("Send to agent: error branches", () => {
     expect(errorOf(session)).toMatchObject({ status: 502, retryable: true });
   });
 });
+
+describe("Send to agent: the gate keeps the bot working", () => {
+  test("with no handover open, a broken connection still follows OnNoHandover and calls nobody", async () => {
+    const session = newSession();
+    env.sandbox.resetRequests();
+    const run = await runWith(env, sendToAgentNode, session, { connection: { channelId: "" } });
+    expect(run.outcome).toBe("cxoneSendToAgentOnNoHandover");
+    expect(env.sandbox.requests).toEqual([]);
+  });
+});

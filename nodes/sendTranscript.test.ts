@@ -102,9 +102,13 @@ describe("Send transcript", () => {
 
   test("bad connection follows OnError", async () => {
     const session = await openHandover(env);
-    const run = await runWith(env, sendTranscriptNode, session, {
-      connection: { ...env.sandbox.connection(), channelId: " " },
-    });
+    const run = await runWith(
+      env,
+      sendTranscriptNode,
+      session,
+      { connection: { ...env.sandbox.connection(), channelId: " " } },
+      { cognigy: { lastConversationEntries: entries } },
+    );
     expect(run.outcome).toBe("cxoneSendTranscriptOnError");
     expect(errorOf(session)!.message).toMatch(/^channelId/);
   });

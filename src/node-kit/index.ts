@@ -69,7 +69,8 @@ export interface NodeRun<C> {
   context: CognigyBag;
   profile: CognigyBag;
   config: C;
-  connection: CxoneConnection;
+  /** Validated on first access (a config error then goes to OnError like any other failure). */
+  readonly connection: CxoneConnection;
   /** Created lazily: a node that never calls CXone (no active handover) costs no token. */
   cxone(): CxoneClient;
   log: CxoneLogger;
@@ -118,21 +119,31 @@ export async function executeNode<C extends { connection?: unknown }>(
     else log("warn", `no ${outcome.suffix} child node; the flow continues below this node`);
   };
 
+  // Validated on first use: the gate at the top of every flow must keep the bot working when no handover is open,
+  // even while an admin is still fixing the connection.
+  let parsed: CxoneConnection | undefined;
+  const connectionOf = () => {
+    if (!parsed) {
+      parsed = parseConnection(config.connection);
+      secrets = secretsOf(parsed);
+    }
+    return parsed;
+  };
+
   try {
-    const connection = parseConnection(config.connection);
-    secrets = secretsOf(connection);
-    const cxone = () => {
-      client ??= new Client(connection, { ...nodeClientOptions, log, persistedAuth: context[AUTH_CONTEXT_KEY] });
-      return client;
-    };
     const outcome = await logic({
       api,
       input: cognigy.input as CognigyBag,
       context,
       profile: (cognigy.profile ?? {}) as CognigyBag,
       config,
-      connection,
-      cxone,
+      get connection() {
+        return connectionOf();
+      },
+      cxone: () => {
+        client ??= new Client(connectionOf(), { ...nodeClientOptions, log, persistedAuth: context[AUTH_CONTEXT_KEY] });
+        return client;
+      },
       log,
       platform: cognigy as unknown as CognigyBag,
     });
