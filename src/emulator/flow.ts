@@ -10,7 +10,7 @@ export type FlowStep =
   | { node: string; label?: string; config?: Record<string, unknown>; branches?: Record<string, FlowStep[]> }
   | { say: string; data?: unknown }
   | { run: (session: Session) => void | Promise<void> }
-  | { if: (session: Session) => boolean; then: FlowStep[]; else?: FlowStep[] }
+  | { when: (session: Session) => boolean; steps: FlowStep[]; otherwise?: FlowStep[] }
   | { stop: true };
 
 export interface ExecutedNode {
@@ -91,8 +91,8 @@ export class FlowRunner {
         await step.run(session);
         continue;
       }
-      if ("if" in step) {
-        const branch = step.if(session) ? step.then : (step.else ?? []);
+      if ("when" in step) {
+        const branch = step.when(session) ? step.steps : (step.otherwise ?? []);
         if (!(await this.steps(branch, session, execution))) return false;
         continue;
       }
