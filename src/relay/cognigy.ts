@@ -1,0 +1,128 @@
+import http from "node:http";
+import https from "node:https";
+import type { ConversationRef } from "../handover/thread";
+
+/** Cognigy validates `text` up to this length (Notify and Inject). */
+export const COGNIGY_TEXT_LIMIT = 10_000;
+
+export type CognigyRoute = "notify" | "inject";
+
+export type CognigyResult =
+  | { ok: true; status: number }
+  /** `retryable`: Cognigy was down, overloaded or slow (5xx, 429, timeout, network), so a later try may land. */
+  | { ok: false; retryable: boolean; status?: number; reason: string };
+
+export interface CxoneEventData {
+  event: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Delivers into the Cognigy endpoint: `POST {endpoint}/notify/{URLToken}` (output straight to the user) and
+ * `/inject/{URLToken}` (runs the flow). One attempt per call; the caller decides about retrying (CXone retries an
+ * agent message we answer non-200; the poller retries a case event on its next poll).
+ */
+export class CognigyClient {
+  constructor(
+    private readonly endpointUrl: string,
+    private readonly timeoutMs: number,
+    private readonly observe: (route: CognigyRoute, outcome: string) => void = () => {},
+  ) {}
+
+  send(route: CognigyRoute, ref: ConversationRef, text: string, cxone: CxoneEventData): Promise<CognigyResult> {
+    return this.post(route, ref.urlToken, { userId: ref.userId, sessionId: ref.sessionId, text, data: { cxone } });
+  }
+
+  private async post(route: CognigyRoute, urlToken: string, body: unknown): Promise<CognigyResult> {
+    const url = new URL(`${this.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`);
+    let result: CognigyResult;
+    try {
+      const status = await this.request(url, JSON.stringify(body));
+      if (status >= 200 && status < 300) result = { ok: true, status };
+      else {
+        const retryable = status >= 500 || status === 429 || status === 408;
+        result = { ok: false, retryable, status, reason: `Cognigy ${route} answered HTTP ${status}` };
+      }
+    } catch (err) {
+      const timeout = (err as Error).name === "TimeoutError";
+      result = {
+        ok: false,
+        retryable: true,
+        reason: timeout ? `Cognigy ${route} timed out after ${this.timeoutMs} ms` : `Cognigy ${route} unreachable`,
+      };
+    }
+    this.observe(route, result.ok ? "ok" : result.status ? `http_${Math.floor(result.status / 100)}xx` : "error");
+    return result;
+  }
+
+  /** One POST on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
+  private request(url: URL, payload: string): Promise<number> {
+    const secure = url.protocol === "https:";
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: "POST",
+          agent: secure ? httpsAgent : httpAgent,
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json",
+            "content-length": Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          // Drain the answer so the socket is reused; its content is not needed.
+          res.resume();
+          res.on("end", () => {
+            clearTimeout(timer);
+            resolve(res.statusCode ?? 0);
+          });
+          res.on("error", fail);
+        },
+      );
+      const timer = setTimeout(() => {
+        const err = new Error("timeout");
+        err.name = "TimeoutError";
+        req.destroy(err);
+      }, this.timeoutMs);
+      function fail(err: Error) {
+        clearTimeout(timer);
+        reject(err);
+      }
+      req.on("error", fail);
+      req.end(payload);
+    });
+  }
+}
+
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * Splits a text into parts Cognigy accepts, in order and without loss: at a paragraph, line or word break near the
+ * limit when there is one, never inside a surrogate pair.
+ */
+export function splitText(text: string, limit = COGNIGY_TEXT_LIMIT): string[] {
+  if (text.length <= limit) return [text];
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    let cut = -1;
+    for (const sep of ["\n\n", "\n", " "]) {
+      const at = rest.lastIndexOf(sep, limit - sep.length);
+      if (at >= limit / 2) {
+        cut = at + sep.length;
+        break;
+      }
+    }
+    if (cut < 0) {
+      cut = limit;
+      const code = rest.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    }
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length) parts.push(rest);
+  return parts;
+}

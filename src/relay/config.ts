@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { type CxoneConnection, isLoopbackHost, parseConnection } from "../cxone/config";
+import { CxoneConfigError } from "../cxone/errors";
+
+/**
+ * The relay's configuration: one zod schema for both the environment (`npm run relay`, Docker) and the in-process
+ * API (`startRelay({...})` in tests and the demo). A bad value is reported as one line naming the variable and what
+ * to fix; there are no default credentials.
+ */
+
+export class RelayConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly fix: string,
+  ) {
+    super(`${variable} ${fix}`);
+    this.name = "RelayConfigError";
+  }
+}
+
+export const MIN_SECRET_LENGTH = 16;
+export const MIN_POLL_INTERVAL_MS = 250;
+
+const urlOf = (example: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a URL such as ${example}` });
+        return;
+      }
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: "must start with https:// (plain http only for localhost)",
+        });
+      }
+    })
+    .transform((v) => v.replace(/\/+$/, ""));
+
+const cxoneInput = z
+  .object({
+    authHost: z.string().optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+    accessKeyId: z.string().optional(),
+    accessKeySecret: z.string().optional(),
+    channelId: z.string().optional(),
+    dfoBaseUrl: z.string().optional(),
+  })
+  .passthrough();
+
+export const relayConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().trim().min(1).default("0.0.0.0"),
+  clientId: z
+    .string({ required_error: "is missing: the client id you enter in CXone's BYOC integration" })
+    .trim()
+    .min(1, "is empty: set the client id you enter in CXone's BYOC integration"),
+  clientSecret: z
+    .string({ required_error: "is missing: the client secret you enter in CXone's BYOC integration" })
+    .min(MIN_SECRET_LENGTH, `is too short: use at least ${MIN_SECRET_LENGTH} random characters`),
+  cognigyEndpointUrl: urlOf("https://endpoint-trial.cognigy.ai"),
+  /** The six `nice-cxone` connection values; without them case events are off. */
+  cxone: cxoneInput.optional(),
+  pollIntervalMs: z.coerce
+    .number()
+    .int()
+    .min(MIN_POLL_INTERVAL_MS, `must be at least ${MIN_POLL_INTERVAL_MS}`)
+    .default(3000),
+  redisUrl: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
+  redisPrefix: z.string().trim().min(1).default("cxrelay:"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Lifetime of the bearer tokens the relay issues to CXone. */
+  tokenTtlSeconds: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** How long one Notify/Inject may take before CXone is told to retry. */
+  cognigyTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Request body cap (413 above it). */
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Requests per minute and client address on the agent-message routes (token route: a tenth of it, min 30). */
+  rateLimitPerMinute: z.coerce.number().int().min(1).default(6000),
+  /** Forward CXone's agent-typing callbacks as Notify data events (`agentTyping`). */
+  forwardTyping: z
+    .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
+    .transform((v) => v === true || v === "true" || v === "1")
+    .default(false),
+  /** Hops of reverse proxies to trust for the client address (rate limits, logs). */
+  trustProxy: z.preprocess(
+    (v) => (v === "true" ? true : v === "false" ? false : v),
+    z.union([z.boolean(), z.coerce.number().int().min(0)]).default(false),
+  ),
+});
+
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
+  /** Set when case events are on. */
+  cxone?: CxoneConnection;
+};
+
+/** Environment variable name for each config key (for error messages). */
+const ENV_NAMES: Record<string, string> = {
+  port: "RELAY_PORT",
+  host: "RELAY_HOST",
+  clientId: "RELAY_CLIENT_ID",
+  clientSecret: "RELAY_CLIENT_SECRET",
+  cognigyEndpointUrl: "COGNIGY_ENDPOINT_URL",
+  pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
+  redisUrl: "REDIS_URL",
+  redisPrefix: "REDIS_PREFIX",
+  logLevel: "LOG_LEVEL",
+  tokenTtlSeconds: "RELAY_TOKEN_TTL_SECONDS",
+  cognigyTimeoutMs: "COGNIGY_TIMEOUT_MS",
+  bodyLimitBytes: "RELAY_BODY_LIMIT_BYTES",
+  rateLimitPerMinute: "RELAY_RATE_LIMIT_PER_MINUTE",
+  forwardTyping: "RELAY_FORWARD_TYPING",
+  trustProxy: "RELAY_TRUST_PROXY",
+};
+
+const CXONE_ENV: Record<string, string> = {
+  authHost: "CXONE_AUTH_HOST",
+  clientId: "CXONE_CLIENT_ID",
+  clientSecret: "CXONE_CLIENT_SECRET",
+  accessKeyId: "CXONE_ACCESS_KEY_ID",
+  accessKeySecret: "CXONE_ACCESS_KEY_SECRET",
+  channelId: "CXONE_CHANNEL_ID",
+  dfoBaseUrl: "CXONE_DFO_BASE_URL",
+};
+
+/** The five values that switch case events on (the auth host defaults to CXone's global one). */
+const CXONE_SWITCHES = ["clientId", "clientSecret", "accessKeyId", "accessKeySecret", "channelId"] as const;
+
+/** Validates the in-process configuration; `names` maps keys to what the user typed (env var names). */
+export function parseRelayConfig(input: RelayConfigInput, names: Record<string, string> = {}): RelayConfig {
+  const result = relayConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.path.join(".");
+    throw new RelayConfigError(names[key] ?? key, issue.message);
+  }
+  const { cxone: rawCxone, ...rest } = result.data;
+  return { ...rest, cxone: parseCxone(rawCxone, names) };
+}
+
+function parseCxone(raw: Record<string, unknown> | undefined, names: Record<string, string>) {
+  if (!raw) return undefined;
+  const present = (v: unknown) => typeof v === "string" && v.trim() !== "";
+  if (!CXONE_SWITCHES.some((k) => present(raw[k]))) return undefined;
+  try {
+    return parseConnection(raw);
+  } catch (err) {
+    if (err instanceof CxoneConfigError) {
+      const name = names[`cxone.${err.field}`] ?? `cxone.${err.field}`;
+      throw new RelayConfigError(name, err.message.slice(err.field.length + 2));
+    }
+    throw err;
+  }
+}
+
+/** Reads the documented environment variables (see docs/relay.md). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const v = (name: string) => {
+    const value = env[name];
+    return value === undefined || value.trim() === "" ? undefined : value;
+  };
+  const names: Record<string, string> = { ...ENV_NAMES };
+  if (v("RELAY_PORT") === undefined && v("PORT") !== undefined) names.port = "PORT";
+  for (const [k, name] of Object.entries(CXONE_ENV)) names[`cxone.${k}`] = name;
+  const cxone: Record<string, string | undefined> = {};
+  for (const [k, name] of Object.entries(CXONE_ENV)) cxone[k] = v(name);
+  const input: Record<string, unknown> = { cxone };
+  for (const [k, name] of Object.entries(ENV_NAMES)) {
+    const value = v(name) ?? (k === "port" ? v("PORT") : undefined);
+    if (value !== undefined) input[k] = value;
+  }
+  return parseRelayConfig(input as RelayConfigInput, names);
+}
+
+/** Config sanity without secrets, for /health and the start-up line. */
+export function describeConfig(config: RelayConfig) {
+  return {
+    cognigyEndpoint: new URL(config.cognigyEndpointUrl).host,
+    caseEvents: config.cxone ? "on" : "off",
+    pollIntervalMs: config.pollIntervalMs,
+    store: config.redisUrl ? "redis" : "memory",
+  };
+}

@@ -1,0 +1,42 @@
+import { configFromEnv, RelayConfigError } from "./config";
+import { type Relay, startRelay } from "./server";
+
+/**
+ * `npm run relay` / the Docker image: configuration from the environment (docs/relay.md), refuses to start with one
+ * line naming the variable on a bad value, stops gracefully on SIGTERM/SIGINT (in-flight deliveries finish).
+ */
+async function main(): Promise<void> {
+  let relay: Relay;
+  try {
+    relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true });
+  } catch (err) {
+    if (err instanceof RelayConfigError) {
+      process.stderr.write(`relay: not started: ${err.message}\n`);
+    } else {
+      const code = (err as { code?: string }).code;
+      process.stderr.write(`relay: not started: ${(err as Error).message ?? String(err)}${code ? ` (${code})` : ""}\n`);
+    }
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    relay.log.info({ signal }, "stopping: finishing in-flight requests");
+    // Orchestrators give ~30 s between SIGTERM and SIGKILL; leave before that with whatever is done.
+    const force = setTimeout(() => {
+      relay.log.error("graceful stop took too long; exiting");
+      process.exit(1);
+    }, 25_000);
+    force.unref();
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+void main();

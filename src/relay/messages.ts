@@ -1,0 +1,290 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { ConversationRef } from "../handover/thread";
+import type { CognigyClient } from "./cognigy";
+import { splitText } from "./cognigy";
+import type { Store } from "./store";
+
+/**
+ * Agent replies CXone sends to the relay (src/cxone/README.md §6a legacy `posts/{postId}/messages`, §6b "DFO 3.0
+ * outbound"). The bodies are only partly documented: we validate strictly what we rely on (text, attachments, ids,
+ * the thread), let everything else pass, and name (never print) the fields we do not know.
+ */
+
+const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
+const optionalId = id.nullish().transform((v) => v ?? undefined);
+const optText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((v) => v ?? undefined);
+
+const httpUrl = z
+  .string()
+  .max(8192)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL");
+
+const attachmentSchema = z
+  .object({
+    url: httpUrl,
+    friendlyName: optText(512),
+    fileName: optText(512),
+    name: optText(512),
+  })
+  .passthrough();
+
+const userSchema = z
+  .object({
+    id: optionalId,
+    firstName: optText(256),
+    surname: optText(256),
+    lastName: optText(256),
+    nickname: optText(256),
+    imageUrl: optText(4096),
+    publicImageUrl: optText(4096),
+  })
+  .passthrough();
+
+const contentSchema = z
+  .object({
+    type: optText(64),
+    payload: z
+      .object({ text: optText(1_000_000) })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
+
+const common = {
+  id: optionalId,
+  messageId: optionalId,
+  message: z.object({ id: optionalId }).passthrough().nullish(),
+  messageContent: contentSchema.nullish(),
+  content: optText(1_000_000),
+  attachments: z.array(attachmentSchema).max(50).nullish(),
+  authorUser: userSchema.nullish(),
+  contactId: optionalId,
+  contact: z.object({ id: optionalId }).passthrough().nullish(),
+  case: z.object({ id: optionalId }).passthrough().nullish(),
+  createdAt: optText(64),
+  createdAtWithMilliseconds: optText(64),
+};
+
+export const legacyMessageSchema = z.object(common).passthrough();
+export const outboundMessageSchema = z
+  .object({
+    ...common,
+    thread: z.object({ idOnExternalPlatform: z.string().min(1).max(4096) }).passthrough(),
+  })
+  .passthrough();
+
+const KNOWN_KEYS = new Set([
+  ...Object.keys(common),
+  "thread",
+  "post",
+  "brand",
+  "channel",
+  "endUserRecipients",
+  "recipients",
+  "replyToMessage",
+  "isReplyToSpecificMessage",
+  "forward",
+  "authorEndUserIdentity",
+  "title",
+  "direction",
+]);
+
+export function unknownKeys(body: Record<string, unknown>): string[] {
+  return Object.keys(body)
+    .filter((k) => !KNOWN_KEYS.has(k))
+    .map((k) => k.slice(0, 40).replace(/[^\w.-]/g, "_"))
+    .sort();
+}
+
+type ParsedMessage = z.output<typeof legacyMessageSchema>;
+
+export interface AgentDetails {
+  id?: string;
+  name: string;
+  avatarUrl?: string;
+}
+
+/** Display name: nickname, else first name + surname; avatar: the public image first (end users see it unauthenticated). */
+export interface AgentUser {
+  id?: string;
+  firstName?: string;
+  surname?: string;
+  lastName?: string;
+  nickname?: string;
+  imageUrl?: string;
+  publicImageUrl?: string;
+}
+
+export function agentDetails(user: AgentUser | null | undefined): AgentDetails | undefined {
+  if (!user) return undefined;
+  const name =
+    user.nickname?.trim() || [user.firstName, user.surname ?? user.lastName].filter(Boolean).join(" ").trim();
+  if (!name) return undefined;
+  const avatarUrl = user.publicImageUrl || user.imageUrl || undefined;
+  return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };
+}
+
+export interface AgentMessage {
+  threadId: string;
+  ref: ConversationRef;
+  /** CXone's id for the message when the body carries one. */
+  cxoneMessageId?: string;
+  contactId?: string;
+  text: string;
+  attachments: { name: string; url: string }[];
+  agent?: AgentDetails;
+  /** De-duplication key: the CXone message id, else a digest of the message's stable content. */
+  key: string;
+  /** The id we answer CXone with; derived from the key, so a duplicate gets the same one. */
+  idOnExternalPlatform: string;
+}
+
+export function toAgentMessage(threadId: string, ref: ConversationRef, body: ParsedMessage): AgentMessage | string {
+  const text = body.messageContent?.payload?.text ?? body.content ?? "";
+  const attachments = (body.attachments ?? []).map((a) => ({
+    name: a.friendlyName || a.fileName || a.name || fileNameOf(a.url),
+    url: a.url,
+  }));
+  if (!text.trim() && attachments.length === 0) return "the message has no text and no attachments";
+  const cxoneMessageId = body.id ?? body.message?.id ?? body.messageId;
+  const hash = createHash("sha256");
+  if (cxoneMessageId) hash.update(`id\n${threadId}\n${cxoneMessageId}`);
+  else {
+    // No id: identical content on the same thread is the same message; a timestamp, when present, tells an agent's
+    // deliberate repeat ("ok", "ok") from CXone's retry of one message.
+    const at = body.createdAtWithMilliseconds ?? body.createdAt ?? "";
+    hash.update(JSON.stringify(["content", threadId, text, attachments.map((a) => a.url), at]));
+  }
+  const key = hash.digest("base64url");
+  return {
+    threadId,
+    ref,
+    cxoneMessageId,
+    contactId: body.contactId ?? body.contact?.id ?? body.case?.id,
+    text,
+    attachments,
+    agent: agentDetails(body.authorUser),
+    key: (cxoneMessageId ? "i" : "h") + key,
+    idOnExternalPlatform: `cgyr-${key.slice(0, 32)}`,
+  };
+}
+
+function fileNameOf(url: string): string {
+  try {
+    const last = new URL(url).pathname.split("/").filter(Boolean).pop();
+    return last ? decodeURIComponent(last).slice(0, 200) : "attachment";
+  } catch {
+    return "attachment";
+  }
+}
+
+export type DeliveryResult =
+  | { outcome: "delivered" | "duplicate"; idOnExternalPlatform: string; at: string }
+  /** Another request (this or another relay) is delivering the same message right now. */
+  | { outcome: "busy" }
+  | { outcome: "failed"; retryable: boolean; reason: string };
+
+const DONE_TTL_ID_MS = 7 * 24 * 3600_000;
+/** Content digests expire sooner: a deliberate repeat of the same words later is a new message. */
+const DONE_TTL_HASH_MS = 10 * 60_000;
+const PROGRESS_TTL_MS = 24 * 3600_000;
+
+export interface DelivererOptions {
+  store: Store;
+  cognigy: CognigyClient;
+  owner: string;
+  cognigyTimeoutMs: number;
+  /** How long a request waits for a concurrent delivery of the same message before answering "retry". */
+  busyWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Exactly-once delivery of agent messages into Notify, as far as Cognigy allows: a message is marked done only after
+ * Cognigy accepted every part, a lease keeps two relays from delivering the same message at once, and a long text's
+ * parts already accepted are not sent again when CXone retries after a failure in the middle.
+ */
+export class Deliverer {
+  private readonly inflight = new Map<string, Promise<DeliveryResult>>();
+
+  constructor(private readonly options: DelivererOptions) {}
+
+  async deliver(msg: AgentMessage): Promise<DeliveryResult> {
+    const running = this.inflight.get(msg.key);
+    if (running) return asDuplicate(await running);
+    const attempt = this.attempt(msg).finally(() => this.inflight.delete(msg.key));
+    this.inflight.set(msg.key, attempt);
+    return attempt;
+  }
+
+  private async attempt(msg: AgentMessage): Promise<DeliveryResult> {
+    const { store } = this.options;
+    const done = await this.done(msg.key);
+    if (done) return { outcome: "duplicate", ...done };
+    const parts = splitText(msg.text);
+    const leaseKey = `lease:${msg.key}`;
+    const leaseMs = this.options.cognigyTimeoutMs * (parts.length + 1) + 5000;
+    if (!(await store.acquire(leaseKey, this.options.owner, leaseMs))) return this.waitForOther(msg.key);
+    try {
+      // Another relay may have finished between our first look and taking the lease.
+      const again = await this.done(msg.key);
+      if (again) return { outcome: "duplicate", ...again };
+      const progressKey = `progress:${msg.key}`;
+      const sent = Number((await store.get(progressKey)) ?? 0) || 0;
+      for (let i = sent; i < parts.length; i++) {
+        const last = i === parts.length - 1;
+        const cxone = {
+          event: "agentMessage",
+          messageId: msg.idOnExternalPlatform,
+          ...(msg.contactId ? { contactId: msg.contactId } : {}),
+          ...(msg.ref.displayAgentDetails && msg.agent ? { agent: msg.agent } : {}),
+          ...(last && msg.attachments.length ? { attachments: msg.attachments } : {}),
+          ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+        };
+        const text = parts[i] || (last ? msg.attachments.map((a) => `${a.name}: ${a.url}`).join("\n") : "");
+        const result = await this.options.cognigy.send("notify", msg.ref, text, cxone);
+        if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
+        if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
+      }
+      const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: new Date().toISOString() };
+      const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
+      await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
+      if (parts.length > 1) await store.del(progressKey);
+      return { outcome: "delivered", ...record };
+    } finally {
+      await store.release(leaseKey, this.options.owner).catch(() => undefined);
+    }
+  }
+
+  private async done(key: string): Promise<{ idOnExternalPlatform: string; at: string } | undefined> {
+    const raw = await this.options.store.get(`done:${key}`);
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async waitForOther(key: string): Promise<DeliveryResult> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const until = Date.now() + (this.options.busyWaitMs ?? 2000);
+    while (Date.now() < until) {
+      await sleep(50);
+      const done = await this.done(key);
+      if (done) return { outcome: "duplicate", ...done };
+    }
+    return { outcome: "busy" };
+  }
+}
+
+function asDuplicate(result: DeliveryResult): DeliveryResult {
+  return result.outcome === "delivered" ? { ...result, outcome: "duplicate" } : result;
+}

@@ -1,0 +1,216 @@
+import Redis from "ioredis";
+
+/**
+ * Shared relay state: de-duplication of CXone message ids, delivery progress, the poll lock and the last case states
+ * seen. In memory (LRU-bounded) for one instance; in Redis when REDIS_URL is set, so several relays behind a load
+ * balancer agree and a restart loses nothing. Only a few primitives, so both implementations stay obviously equal.
+ */
+export interface Store {
+  readonly kind: "memory" | "redis";
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Takes the lease on `key` (SET NX PX) or extends it when `owner` already holds it; true when `owner` holds it. */
+  acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up, only if `owner` still holds it. */
+  release(key: string, owner: string): Promise<void>;
+  hashGet(hash: string, field: string): Promise<string | undefined>;
+  hashGetAll(hash: string): Promise<Map<string, string>>;
+  hashSet(hash: string, field: string, value: string): Promise<void>;
+  hashDelete(hash: string, field: string): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/** One process only. Bounded: the least recently used keys go first when `maxKeys` is reached. */
+export class MemoryStore implements Store {
+  readonly kind = "memory" as const;
+  private readonly keys = new Map<string, Entry>();
+  private readonly hashes = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly maxKeys = 200_000,
+    private readonly maxHashFields = 100_000,
+    private readonly now: () => number = Date.now,
+    private readonly onEvict: (what: string) => void = () => {},
+  ) {}
+
+  async get(key: string) {
+    const entry = this.live(key);
+    if (!entry) return undefined;
+    // Re-insert: Map order is the LRU order.
+    this.keys.delete(key);
+    this.keys.set(key, entry);
+    return entry.value;
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    this.put(key, value, ttlMs);
+  }
+
+  async del(key: string) {
+    this.keys.delete(key);
+  }
+
+  async acquire(key: string, owner: string, ttlMs: number) {
+    const entry = this.live(key);
+    if (entry && entry.value !== owner) return false;
+    this.put(key, owner, ttlMs);
+    return true;
+  }
+
+  async release(key: string, owner: string) {
+    if (this.live(key)?.value === owner) this.keys.delete(key);
+  }
+
+  async hashGet(hash: string, field: string) {
+    return this.hashes.get(hash)?.get(field);
+  }
+
+  async hashGetAll(hash: string) {
+    return new Map(this.hashes.get(hash) ?? []);
+  }
+
+  async hashSet(hash: string, field: string, value: string) {
+    let h = this.hashes.get(hash);
+    if (!h) {
+      h = new Map();
+      this.hashes.set(hash, h);
+    }
+    h.delete(field);
+    h.set(field, value);
+    if (h.size > this.maxHashFields) {
+      const oldest = h.keys().next().value as string;
+      h.delete(oldest);
+      this.onEvict(`${hash} field`);
+    }
+  }
+
+  async hashDelete(hash: string, field: string) {
+    this.hashes.get(hash)?.delete(field);
+  }
+
+  async ping() {
+    return true;
+  }
+
+  async close() {}
+
+  private live(key: string): Entry | undefined {
+    const entry = this.keys.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.keys.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private put(key: string, value: string, ttlMs: number) {
+    this.keys.delete(key);
+    this.keys.set(key, { value, expiresAt: this.now() + ttlMs });
+    while (this.keys.size > this.maxKeys) {
+      const oldest = this.keys.keys().next().value as string;
+      this.keys.delete(oldest);
+      this.onEvict("key");
+    }
+  }
+}
+
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+type ScriptedRedis = Redis & {
+  relayExtend(key: string, owner: string, ttlMs: number): Promise<number>;
+  relayRelease(key: string, owner: string): Promise<number>;
+};
+
+/** Several relays share it; every key carries `prefix` so one Redis can serve several deployments. */
+export class RedisStore implements Store {
+  readonly kind = "redis" as const;
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      // Fail a call after a short outage instead of queueing forever: the caller answers CXone "retry later".
+      maxRetriesPerRequest: 2,
+      connectTimeout: 5000,
+      enableAutoPipelining: true,
+    });
+    redis.defineCommand("relayExtend", { numberOfKeys: 1, lua: EXTEND });
+    redis.defineCommand("relayRelease", { numberOfKeys: 1, lua: RELEASE });
+    // Connection errors surface through the calls that fail; without a listener ioredis would print them.
+    redis.on("error", () => {});
+    this.redis = redis as ScriptedRedis;
+  }
+
+  async connect(): Promise<this> {
+    await this.redis.connect();
+    await this.redis.ping();
+    return this;
+  }
+
+  async get(key: string) {
+    return (await this.redis.get(this.prefix + key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    await this.redis.set(this.prefix + key, value, "PX", Math.max(1, Math.round(ttlMs)));
+  }
+
+  async del(key: string) {
+    await this.redis.del(this.prefix + key);
+  }
+
+  async acquire(key: string, owner: string, ttlMs: number) {
+    const ttl = Math.max(1, Math.round(ttlMs));
+    const taken = await this.redis.set(this.prefix + key, owner, "PX", ttl, "NX");
+    if (taken === "OK") return true;
+    return (await this.redis.relayExtend(this.prefix + key, owner, ttl)) === 1;
+  }
+
+  async release(key: string, owner: string) {
+    await this.redis.relayRelease(this.prefix + key, owner);
+  }
+
+  async hashGet(hash: string, field: string) {
+    return (await this.redis.hget(this.prefix + hash, field)) ?? undefined;
+  }
+
+  async hashGetAll(hash: string) {
+    return new Map(Object.entries(await this.redis.hgetall(this.prefix + hash)));
+  }
+
+  async hashSet(hash: string, field: string, value: string) {
+    await this.redis.hset(this.prefix + hash, field, value);
+  }
+
+  async hashDelete(hash: string, field: string) {
+    await this.redis.hdel(this.prefix + hash, field);
+  }
+
+  async ping() {
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close() {
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+
+/**
+ * Bearer tokens the relay issues to CXone (OAuth2 client credentials). A token is `rt1.<payload>.<mac>` where the
+ * MAC is HMAC-SHA256 with a key derived (HKDF) from RELAY_CLIENT_SECRET: any relay instance with the same secret can
+ * verify it with no shared state, and rotating the secret revokes every token.
+ */
+
+const PREFIX = "rt1";
+
+interface TokenPayload {
+  /** Digest of the client id the token was issued to. */
+  sub: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+export type TokenCheck = { ok: true } | { ok: false; reason: "missing" | "malformed" | "forged" | "expired" };
+
+export class TokenIssuer {
+  private readonly key: Buffer;
+  private readonly credentialKey: Buffer;
+  private readonly expectedId: Buffer;
+  private readonly expectedSecret: Buffer;
+  private readonly subject: string;
+
+  constructor(
+    clientId: string,
+    clientSecret: string,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    const secret = Buffer.from(clientSecret, "utf8");
+    this.key = Buffer.from(hkdfSync("sha256", secret, "cxone-relay", "byoc-bearer-token-v1", 32));
+    // Credentials are compared as MACs of equal length, so neither their content nor their length leaks in timing.
+    this.credentialKey = Buffer.from(hkdfSync("sha256", randomBytes(32), "cxone-relay", "credential-compare", 32));
+    this.expectedId = this.mac(clientId);
+    this.expectedSecret = this.mac(clientSecret);
+    this.subject = createHash("sha256").update(clientId).digest("base64url").slice(0, 16);
+  }
+
+  /** Constant-time check of the client credentials CXone presents. */
+  credentialsValid(clientId: unknown, clientSecret: unknown): boolean {
+    if (typeof clientId !== "string" || typeof clientSecret !== "string") return false;
+    // Both comparisons always run: no early exit that would tell which part was wrong.
+    const idOk = timingSafeEqual(this.mac(clientId), this.expectedId);
+    const secretOk = timingSafeEqual(this.mac(clientSecret), this.expectedSecret);
+    return idOk && secretOk;
+  }
+
+  issue(): { access_token: string; token_type: "Bearer"; expires_in: number } {
+    const iat = Math.floor(this.now() / 1000);
+    const payload: TokenPayload = {
+      sub: this.subject,
+      iat,
+      exp: iat + this.ttlSeconds,
+      jti: randomBytes(9).toString("base64url"),
+    };
+    const body = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+    return { access_token: `${PREFIX}.${body}.${this.sign(body)}`, token_type: "Bearer", expires_in: this.ttlSeconds };
+  }
+
+  verify(authorization: string | undefined): TokenCheck {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (!token) return { ok: false, reason: "missing" };
+    const parts = token.split(".");
+    if (parts.length !== 3 || parts[0] !== PREFIX || parts[1].length > 512) return { ok: false, reason: "malformed" };
+    const given = Buffer.from(parts[2], "base64url");
+    const expected = Buffer.from(this.sign(parts[1]), "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "forged" };
+    let payload: TokenPayload;
+    try {
+      payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    } catch {
+      return { ok: false, reason: "malformed" };
+    }
+    if (payload.sub !== this.subject) return { ok: false, reason: "forged" };
+    if (typeof payload.exp !== "number" || payload.exp * 1000 <= this.now()) return { ok: false, reason: "expired" };
+    return { ok: true };
+  }
+
+  private sign(body: string): string {
+    return createHmac("sha256", this.key).update(`${PREFIX}.${body}`).digest("base64url");
+  }
+
+  private mac(value: string): Buffer {
+    return createHmac("sha256", this.credentialKey).update(value, "utf8").digest();
+  }
+}

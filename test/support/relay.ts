@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { CxoneClient, clearAuthCache, parseConnection } from "../../src/cxone";
+import { type ConversationRef, encodeThreadId } from "../../src/handover/thread";
+import type { RelayConfigInput } from "../../src/relay/config";
+import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
+import { ByocAgent, type ByocAgentOptions } from "../../src/sandbox/byoc-agent";
+import { type CxoneSandbox, type SandboxCase, startCxoneSandbox } from "../../src/sandbox/cxone-sandbox";
+import { type FakeCognigy, startFakeCognigy } from "./fake-cognigy";
+
+/** The credentials a CXone admin would type into the BYOC integration (and the relay is configured with). */
+export const RELAY_CLIENT = { clientId: "cxone-byoc-sandbox", clientSecret: "relay-secret-5f1e0c9b7a3d2e41" };
+
+export function conversation(n: number | string, options: Partial<ConversationRef> = {}): ConversationRef {
+  return {
+    userId: `user-${n}`,
+    sessionId: `session-${n}`,
+    urlToken: `tok${n}`.replace(/[^A-Za-z0-9_-]/g, ""),
+    handoverId: `h-${n}`,
+    displayAgentDetails: false,
+    ...options,
+  };
+}
+
+/** A sandbox, a fake Cognigy endpoint and the relays a test starts; all stopped after the file. */
+export function useRelayEnv() {
+  const env = {
+    sandbox: undefined as unknown as CxoneSandbox,
+    cognigy: undefined as unknown as FakeCognigy,
+    relays: [] as Relay[],
+    /** Relay config pointing at this sandbox and fake Cognigy; case events on, no timer. */
+    config(overrides: Partial<RelayConfigInput> = {}): RelayConfigInput {
+      return {
+        port: 0,
+        host: "127.0.0.1",
+        ...RELAY_CLIENT,
+        cognigyEndpointUrl: env.cognigy.url,
+        cxone: env.sandbox.connection(),
+        logLevel: "silent",
+        cognigyTimeoutMs: 1500,
+        ...overrides,
+      };
+    },
+    async relay(overrides: Partial<RelayConfigInput> = {}, options: RelayOptions = {}): Promise<Relay> {
+      const relay = await startRelay(env.config(overrides), { autoPoll: false, ...options });
+      env.relays.push(relay);
+      return relay;
+    },
+    agent(relay: Relay, options: Partial<ByocAgentOptions> = {}): ByocAgent {
+      return new ByocAgent({ relayBoxUrl: relay.boxUrl, ...RELAY_CLIENT, mode: "posts", retryDelayMs: 0, ...options });
+    },
+  };
+  beforeAll(async () => {
+    env.sandbox = await startCxoneSandbox();
+    env.cognigy = await startFakeCognigy();
+  });
+  afterEach(async () => {
+    await Promise.all(env.relays.splice(0).map((r) => r.close()));
+    env.cognigy.reset();
+    env.sandbox.clearFaults();
+    clearAuthCache();
+  });
+  afterAll(async () => {
+    await env.sandbox?.stop();
+    await env.cognigy?.stop();
+  });
+  return env;
+}
+
+let directSeq = 900_000;
+
+/**
+ * Opens a handover case for a conversation. Through the CXone API by default (as the Hand over node does); `direct`
+ * puts the case straight into the sandbox (fast set-up for load tests).
+ */
+export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, direct = false): Promise<string> {
+  const threadId = encodeThreadId(ref);
+  if (direct) {
+    const now = new Date().toISOString();
+    const c: SandboxCase = {
+      id: String(++directSeq),
+      channelId: sandbox.channels[0].id,
+      threadIdOnExternalPlatform: threadId,
+      status: "new",
+      routingQueueId: "queue-default",
+      customFields: [],
+      messages: [],
+      createdAt: now,
+      statusUpdatedAt: now,
+    };
+    sandbox.cases.set(c.id, c);
+    return c.id;
+  }
+  const client = new CxoneClient(parseConnection(sandbox.connection()), { sleep: async () => {} });
+  const sent = await client.sendMessage({
+    threadId,
+    messageId: `m-${randomUUID()}`,
+    text: "I want to talk to a human",
+    author: { id: ref.userId, firstName: "Jane" },
+  });
+  if (!sent.contactId) throw new Error("sandbox opened no case");
+  return sent.contactId;
+}
