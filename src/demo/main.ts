@@ -1,0 +1,71 @@
+import { createInterface } from "node:readline/promises";
+import type { ChatEntry } from "../emulator/cognigy-endpoint";
+import { playScenario } from "./scenario";
+import { startWorld } from "./world";
+
+/**
+ * `npm run demo`: a whole handover on this machine, printed as a chat log. `npm run demo -- --interactive` lets you
+ * type as the end user, and as the agent with /agent, /assign and /close.
+ */
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
+const time = (d: Date) => paint("2", d.toISOString().slice(11, 23));
+
+function printEntry(entry: ChatEntry) {
+  const agent = (entry.data as { cxone?: { agent?: { name?: string } } } | undefined)?.cxone?.agent?.name;
+  const who = {
+    user: paint("36;1", "Jane (user)    "),
+    bot: paint("32;1", "Bot            "),
+    agent: paint("35;1", `${agent ? `${agent} (agent)` : "Agent"}`.padEnd(15)),
+    system: paint("33", "notice         "),
+  }[entry.from];
+  const avatar = (entry.data as { cxone?: { agent?: { avatarUrl?: string } } } | undefined)?.cxone?.agent?.avatarUrl;
+  const extra = entry.from === "system" && avatar ? paint("2", `  [avatar ${avatar}]`) : "";
+  console.log(`${time(entry.at)}  ${who} ${entry.text}${extra}`);
+}
+
+const narrate = (text: string) => console.log(`${time(new Date())}  ${paint("2", `· ${text}`)}`);
+
+async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
+  console.log(paint("2", "Type as the end user. Agent side: /assign, /agent <text>, /close. /quit to leave.\n"));
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  for (;;) {
+    const line = (await rl.question("")).trim();
+    if (!line) continue;
+    try {
+      if (line === "/quit") break;
+      else if (line === "/assign") narrate(`CXone: case ${world.assignAgent("1001").id} assigned to Anna`);
+      else if (line === "/close") narrate(`CXone: case ${world.closeCase().id} resolved`);
+      else if (line.startsWith("/agent ")) await world.agentSays(line.slice(7));
+      else await world.user(line);
+    } catch (err) {
+      narrate(`(${(err as Error).message})`);
+    }
+  }
+  rl.close();
+}
+
+async function main() {
+  const isInteractive = process.argv.includes("--interactive");
+  console.log(paint("1", "NiCE CXone handover demo: bot -> agent -> bot, all on loopback\n"));
+  const world = await startWorld();
+  narrate(`CXone sandbox ${world.sandbox.url} · relay ${world.relay.url} · Cognigy endpoint ${world.endpoint.url}`);
+  world.endpoint.on("entry", printEntry);
+  try {
+    if (isInteractive) await interactive(world);
+    else await playScenario(world, narrate);
+    const c = world.currentCase();
+    narrate(`done: case ${c?.id ?? "-"} is ${c?.status ?? "-"}, ${world.endpoint.chat.length} chat entries`);
+  } finally {
+    await world.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(paint("31", `demo failed: ${err instanceof Error ? err.message : String(err)}`));
+    process.exit(1);
+  },
+);

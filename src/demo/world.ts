@@ -1,0 +1,173 @@
+import { join } from "node:path";
+import type { DestinationStream } from "pino";
+import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
+import { FlowRunner, type FlowStep, loadExtension } from "../emulator/flow";
+import { type Relay, startRelay } from "../relay/server";
+import { ByocAgent } from "../sandbox/byoc-agent";
+import { type CxoneSandbox, type SandboxCase, startCxoneSandbox } from "../sandbox/cxone-sandbox";
+
+/**
+ * Everything a handover touches, on loopback: the CXone sandbox (with a scripted agent that replies through the BYOC
+ * callback), the relay, and a Cognigy endpoint running a small flow of our nodes from the built bundle.
+ */
+
+export const DEMO_SKILL_ID = "4242";
+
+/** The flow a designer would build: the gate first, the bot under OnNoHandover. */
+export function demoFlow(): FlowStep[] {
+  const asksForAgent = (text: unknown) => /\b(agent|human|person|someone)\b/i.test(String(text ?? ""));
+  return [
+    {
+      node: "cxoneSendToAgent",
+      label: "Send to Agent (gate)",
+      branches: {
+        OnNoHandover: [
+          {
+            when: (s) => asksForAgent(s.input.text),
+            steps: [
+              {
+                node: "cxoneCheckAvailability",
+                config: { skillId: DEMO_SKILL_ID, minAgentsAvailable: 1 },
+                branches: {
+                  OnAvailable: [
+                    {
+                      node: "cxoneHandover",
+                      config: {
+                        text: "Connecting you with an agent. I'm sending them our conversation so you don't have to repeat yourself.",
+                        sendTranscript: true,
+                        displayAgentDetails: true,
+                        skillId: DEMO_SKILL_ID,
+                        cancelKeywords: ["cancel", "stop"],
+                      },
+                      branches: {
+                        OnError: [{ say: "Sorry, I couldn't reach an agent right now. Please try again in a moment." }],
+                      },
+                    },
+                  ],
+                  OnUnavailable: [{ say: "All our agents are busy right now. I'll keep helping you in the meantime." }],
+                  OnError: [{ say: "Sorry, I couldn't check for agents right now." }],
+                },
+              },
+            ],
+            otherwise: [
+              {
+                when: (s) => /\b(hours|open)\b/i.test(String(s.input.text ?? "")),
+                steps: [{ say: "We're open Monday to Friday, 9:00 to 17:00." }],
+                otherwise: [{ say: "I'm the demo bot. I can tell you our opening hours, or get you an agent." }],
+              },
+            ],
+          },
+        ],
+        OnResolved: [{ say: "The agent has closed the chat. I'm back. Is there anything else I can do for you?" }],
+        OnCancelled: [{ say: "OK, I've cancelled the request for an agent. How else can I help?" }],
+        OnError: [{ say: "Sorry, your message could not be delivered to the agent. Please try again." }],
+      },
+    },
+  ];
+}
+
+export interface WorldOptions {
+  /** The extension to load (default: build/module.js, bundled first). */
+  modulePath?: string;
+  pollIntervalMs?: number;
+  /** Relay JSON logs (default: discarded). */
+  relayLogStream?: DestinationStream;
+  byocMode?: "posts" | "outbound";
+}
+
+export interface World {
+  sandbox: CxoneSandbox;
+  relay: Relay;
+  endpoint: CognigyEndpoint;
+  agent: ByocAgent;
+  conversation: Conversation;
+  /** The end user writes. */
+  user(text: string): ReturnType<CognigyEndpoint["userSays"]>;
+  /** The case of the current handover (the newest on the conversation's threads). */
+  currentCase(): SandboxCase | undefined;
+  /** Waits until the handover has opened a case. */
+  waitForCase(timeoutMs?: number): Promise<SandboxCase>;
+  /** The agent writes in CXone; resolves with the relay's answer to CXone. */
+  agentSays(text: string): ReturnType<ByocAgent["reply"]>;
+  assignAgent(agentId?: string): SandboxCase;
+  closeCase(): SandboxCase;
+  stop(): Promise<void>;
+}
+
+const discard: DestinationStream = { write: () => undefined };
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const modulePath = options.modulePath ?? bundleForDemo();
+  const extension = loadExtension(modulePath);
+  const sandbox = await startCxoneSandbox();
+  sandbox.setSkillActivity(DEMO_SKILL_ID, { agentsAvailable: 2, agentsLoggedIn: 3, queueCount: 0 });
+
+  const connection = sandbox.connection();
+  const runner = new FlowRunner(extension as never, demoFlow(), { connection });
+  const endpoint = await new CognigyEndpoint(runner).start();
+  const relayCredentials = { clientId: "cxone-byoc", clientSecret: "demo-relay-secret-3b9f0c2e7a41" };
+  const relay = await startRelay(
+    {
+      port: 0,
+      host: "127.0.0.1",
+      ...relayCredentials,
+      cognigyEndpointUrl: endpoint.url,
+      cxone: connection,
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      logLevel: "info",
+    },
+    { logStream: options.relayLogStream ?? discard },
+  );
+  const agent = new ByocAgent({ relayBoxUrl: relay.boxUrl, ...relayCredentials, mode: options.byocMode ?? "posts" });
+  const conversation: Conversation = {
+    userId: "jane.doe@example.com",
+    sessionId: `demo-session-${Date.now().toString(36)}`,
+    urlToken: "4e5e0c2f9a1b4c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c17",
+  };
+  const session = endpoint.session(conversation);
+  Object.assign(session.profile, { firstname: "Jane", lastname: "Doe", email: "jane.doe@example.com" });
+
+  const currentCase = () => {
+    const threadId = (session.context.cxoneHandover as { threadId?: string } | undefined)?.threadId;
+    return threadId ? sandbox.caseForThread(threadId) : undefined;
+  };
+  const mustCase = () => {
+    const c = currentCase();
+    if (!c) throw new Error("no handover case yet");
+    return c;
+  };
+
+  return {
+    sandbox,
+    relay,
+    endpoint,
+    agent,
+    conversation,
+    user: (text) => endpoint.userSays(conversation, text),
+    currentCase,
+    async waitForCase(timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const c = currentCase();
+        if (c) return c;
+        if (Date.now() > until) throw new Error("the handover opened no case");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    agentSays: (text) => agent.reply(sandbox, mustCase().id, text),
+    assignAgent: (agentId) => sandbox.assignAgent(mustCase().id, agentId),
+    closeCase: () => sandbox.closeCase(mustCase().id, "resolved"),
+    async stop() {
+      await relay.close();
+      await endpoint.stop();
+      await sandbox.stop();
+    },
+  };
+}
+
+/** Bundles src/module.ts exactly as build.sh does, into build/module.js. */
+export function bundleForDemo(): string {
+  const root = join(__dirname, "..", "..");
+  const { bundle } = require(join(root, "scripts", "bundle.js")) as { bundle: (out?: string) => string };
+  return bundle(join(root, "build", "module.js"));
+}
