@@ -2,12 +2,16 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
+import { benchNodes } from "./nodes";
 import type { Row } from "./util";
 
 /** `npm run bench`: every figure is measured in this one run, with its baseline beside it. */
 async function main() {
   const only = process.argv.slice(2);
-  const sections: [string, () => Promise<Row[]> | Row[]][] = [["bundle", benchBundle]];
+  const sections: [string, () => Promise<Row[]> | Row[]][] = [
+    ["bundle", benchBundle],
+    ["nodes", benchNodes],
+  ];
   const rows: Row[] = [];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;
