@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
 import { benchNodes } from "./nodes";
+import { benchRelay } from "./relay";
 import type { Row } from "./util";
 
 /** `npm run bench`: every figure is measured in this one run, with its baseline beside it. */
@@ -11,6 +12,7 @@ async function main() {
   const sections: [string, () => Promise<Row[]> | Row[]][] = [
     ["bundle", benchBundle],
     ["nodes", benchNodes],
+    ["relay", benchRelay],
   ];
   const rows: Row[] = [];
   for (const [name, run] of sections) {

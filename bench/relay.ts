@@ -1,0 +1,213 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import http from "node:http";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { encodeThreadId } from "../src/handover/thread";
+import { type Row, round } from "./util";
+
+const root = join(__dirname, "..");
+const CLIENT_ID = "bench-client";
+const CLIENT_SECRET = "bench-relay-secret-6f1d2c9e0b7a";
+const CONVERSATIONS = 1000;
+const THROUGHPUT_SECONDS = 8;
+const RATE = 1000;
+const RATE_SECONDS = 8;
+const SOAK_MESSAGES = 100_000;
+
+/** A loopback Cognigy Notify sink that answers 200 at once. */
+function startSink(): Promise<{ url: string; count: () => number; close: () => void }> {
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      count += 1;
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end('{"status":"ok"}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, count: () => count, close: () => server.close() });
+    }),
+  );
+}
+
+/** Starts a TypeScript entry in its own process (the same loader for relay and baseline) and waits for its port. */
+function startChild(
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", entry], {
+    cwd: root,
+    env: { ...process.env, ...env, TS_NODE_TRANSPILE_ONLY: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = ready.exec(out);
+      if (m) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume(); // keep draining logs so the child never blocks on a full pipe
+        resolve({ child, port: Number(m[1]) });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (c) => (out += c.toString()));
+    child.on("exit", (code) => reject(new Error(`${entry} exited (${code}): ${out.slice(-500)}`)));
+  });
+}
+
+function rssKb(pid: number): number {
+  return Number(
+    execFileSync("ps", ["-o", "rss=", "-p", String(pid)])
+      .toString()
+      .trim(),
+  );
+}
+
+function threads(): string[] {
+  return Array.from({ length: CONVERSATIONS }, (_, i) =>
+    encodeThreadId({
+      userId: `user-${i}`,
+      sessionId: `session-${i}`,
+      urlToken: "benchtoken",
+      handoverId: `h${i}`,
+      displayAgentDetails: false,
+    }),
+  );
+}
+
+interface Target {
+  base: string;
+  headers: Record<string, string>;
+}
+
+let seq = 0;
+/** autocannon options posting agent replies, each with a new CXone message id, spread over 1,000 conversations. */
+function load(target: Target, extra: Partial<autocannon.Options>): autocannon.Options {
+  const ids = threads();
+  return {
+    url: target.base,
+    connections: 32,
+    pipelining: 1,
+    method: "POST",
+    headers: { "content-type": "application/json", ...target.headers },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const n = ++seq;
+          const thread = ids[n % ids.length];
+          return {
+            ...req,
+            path: `/integration/box/1.0/posts/${encodeURIComponent(thread)}/messages`,
+            body: JSON.stringify({
+              id: `cx-${n}`,
+              messageContent: { type: "TEXT", payload: { text: `Agent reply number ${n}` } },
+              post: { idOnExternalPlatform: thread },
+            }),
+          };
+        },
+      },
+    ],
+    ...extra,
+  };
+}
+
+async function run(options: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon(options);
+  if (result.non2xx || result.errors)
+    throw new Error(`load run had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return result;
+}
+
+export async function benchRelay(): Promise<Row[]> {
+  const sink = await startSink();
+  const relay = await startChild(
+    "src/relay/main.ts",
+    {
+      RELAY_PORT: "0",
+      RELAY_HOST: "127.0.0.1",
+      RELAY_CLIENT_ID: CLIENT_ID,
+      RELAY_CLIENT_SECRET: CLIENT_SECRET,
+      COGNIGY_ENDPOINT_URL: sink.url,
+      RELAY_RATE_LIMIT_PER_MINUTE: "100000000",
+      LOG_LEVEL: "info",
+    },
+    /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
+  );
+  const bare = await startChild("bench/bare-forwarder.ts", { SINK_URL: sink.url }, /listening (\d+)/);
+  try {
+    const relayBase = `http://127.0.0.1:${relay.port}`;
+    const token = await fetch(`${relayBase}/integration/box/1.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const relayTarget = { base: relayBase, headers: { authorization: `Bearer ${token.access_token}` } };
+    const bareTarget = { base: `http://127.0.0.1:${bare.port}`, headers: {} };
+
+    // Warm-up, then throughput: as fast as 32 connections go.
+    await run(load(relayTarget, { amount: 2000 }));
+    await run(load(bareTarget, { amount: 2000 }));
+    const relayMax = await run(load(relayTarget, { duration: THROUGHPUT_SECONDS }));
+    const bareMax = await run(load(bareTarget, { duration: THROUGHPUT_SECONDS }));
+
+    // Latency at a fixed 1,000 msg/s.
+    const relayAt = await run(load(relayTarget, { duration: RATE_SECONDS, overallRate: RATE, connections: 16 }));
+    const bareAt = await run(load(bareTarget, { duration: RATE_SECONDS, overallRate: RATE, connections: 16 }));
+
+    // Memory: RSS after the runs above, then after 100k more messages.
+    const rssBefore = rssKb(relay.child.pid!);
+    await run(load(relayTarget, { amount: SOAK_MESSAGES }));
+    const rssAfter = rssKb(relay.child.pid!);
+
+    const ratio = relayMax.requests.average / bareMax.requests.average;
+    const added = (p: "p50" | "p99") => relayAt.latency[p] - bareAt.latency[p];
+    return [
+      {
+        section: "relay",
+        metric: `throughput, 32 connections (msg/s)`,
+        value: round(relayMax.requests.average, 0),
+        baseline: round(bareMax.requests.average, 0),
+        ratio: round(ratio),
+        target: ">= 0.8x bare forwarder",
+        met: ratio >= 0.8,
+      },
+      {
+        section: "relay",
+        metric: `latency p50 at ${RATE} msg/s (ms)`,
+        value: relayAt.latency.p50,
+        baseline: bareAt.latency.p50,
+        ratio: round(added("p50"), 2),
+        target: "ratio column = added ms",
+      },
+      {
+        section: "relay",
+        metric: `latency p99 at ${RATE} msg/s (ms)`,
+        value: relayAt.latency.p99,
+        baseline: bareAt.latency.p99,
+        ratio: round(added("p99"), 2),
+        target: "added p99 < 5 ms",
+        met: added("p99") < 5,
+      },
+      {
+        section: "relay",
+        metric: `RSS after ${SOAK_MESSAGES / 1000}k more messages (MB)`,
+        value: round(rssAfter / 1024, 1),
+        baseline: round(rssBefore / 1024, 1),
+        ratio: round(rssAfter / rssBefore),
+        target: "no growth past the de-dup LRU bound",
+      },
+      { section: "relay", metric: "Notify calls received by the sink", value: sink.count() },
+    ];
+  } finally {
+    relay.child.kill("SIGTERM");
+    bare.child.kill("SIGTERM");
+    sink.close();
+  }
+}
