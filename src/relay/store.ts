@@ -134,6 +134,7 @@ type ScriptedRedis = Redis & {
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   private readonly redis: ScriptedRedis;
+  private connected = false;
 
   constructor(
     url: string,
@@ -145,6 +146,8 @@ export class RedisStore implements Store {
       maxRetriesPerRequest: 2,
       connectTimeout: 5000,
       enableAutoPipelining: true,
+      // No retries until the first connection worked: an unreachable Redis at start-up fails fast and leaves no timer.
+      retryStrategy: (times) => (this.connected ? Math.min(times * 200, 2000) : null),
     });
     redis.defineCommand("relayExtend", { numberOfKeys: 1, lua: EXTEND });
     redis.defineCommand("relayRelease", { numberOfKeys: 1, lua: RELEASE });
@@ -153,10 +156,19 @@ export class RedisStore implements Store {
     this.redis = redis as ScriptedRedis;
   }
 
+  /** Connects and checks; an unreachable Redis is a start-up error (without it nothing is de-duplicated). */
   async connect(): Promise<this> {
-    await this.redis.connect();
-    await this.redis.ping();
-    return this;
+    try {
+      await this.redis.connect();
+      await this.redis.ping();
+      this.connected = true;
+      return this;
+    } catch (err) {
+      // Stop ioredis's reconnect timer, or the process would never exit.
+      this.redis.disconnect();
+      const code = (err as { code?: string }).code;
+      throw new Error(`REDIS_URL: cannot reach Redis${code ? ` (${code})` : ""}`);
+    }
   }
 
   async get(key: string) {

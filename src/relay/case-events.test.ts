@@ -1,0 +1,273 @@
+import { conversation, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
+import { MemoryStore } from "./store";
+
+const env = useRelayEnv();
+
+beforeEach(() => {
+  // Cases of earlier tests are over: a fresh relay must not see them as open.
+  for (const c of env.sandbox.cases.values()) c.status = "trashed";
+});
+
+const injects = (event?: string, urlToken?: string) => env.cognigy.delivered({ route: "inject", event, urlToken });
+const searches = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/ });
+const caseGets = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ });
+
+async function bearer(boxUrl: string) {
+  const res = await fetch(`${boxUrl}/1.0/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      grant_type: "client_credentials",
+      client_id: RELAY_CLIENT.clientId,
+      client_secret: RELAY_CLIENT.clientSecret,
+    }),
+  });
+  return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
+}
+
+describe("case events by polling", () => {
+  test("agent assigned → one agentJoined inject with name and avatar, however often it polls", async () => {
+    const relay = await env.relay();
+    const ref = conversation("join");
+    const caseId = await openCase(env.sandbox, ref);
+    await relay.pollOnce();
+    expect(injects()).toHaveLength(0);
+    env.sandbox.assignAgent(caseId, "1001");
+    env.sandbox.resetRequests();
+    const report = await relay.pollOnce();
+    expect(report.events).toEqual([`agentJoined:${caseId}`]);
+    await relay.pollOnce();
+    await relay.pollOnce();
+    // One search per poll; nothing per conversation.
+    expect(searches()).toBe(3);
+    expect(caseGets()).toBe(0);
+    expect(injects()).toHaveLength(1);
+    expect(injects()[0]).toMatchObject({
+      urlToken: ref.urlToken,
+      body: {
+        userId: ref.userId,
+        sessionId: ref.sessionId,
+        text: "",
+        data: {
+          cxone: {
+            event: "agentJoined",
+            contactId: caseId,
+            agent: { id: "1001", name: "Anna", avatarUrl: "https://example.invalid/anna.png" },
+          },
+        },
+      },
+    });
+    // No agent details were asked for: no "You are now chatting with" message.
+    expect(env.cognigy.delivered({ route: "notify" })).toHaveLength(0);
+  });
+
+  test("with agent details: a Notify 'You are now chatting with …' once per agent, again after a transfer", async () => {
+    const relay = await env.relay();
+    const ref = conversation("details", { displayAgentDetails: true });
+    const caseId = await openCase(env.sandbox, ref);
+    env.sandbox.assignAgent(caseId, "1002");
+    await relay.pollOnce();
+    await relay.pollOnce();
+    env.sandbox.assignAgent(caseId, "1001");
+    await relay.pollOnce();
+    await relay.pollOnce();
+    const notifies = env.cognigy.delivered({ route: "notify", event: "agentDetails" });
+    expect(notifies.map((n) => n.body.text)).toEqual([
+      "You are now chatting with Ben Okafor",
+      "You are now chatting with Anna",
+    ]);
+    expect(notifies[0].body.data?.cxone).toEqual({
+      event: "agentDetails",
+      contactId: caseId,
+      agent: { id: "1002", name: "Ben Okafor", avatarUrl: "https://example.invalid/ben.png" },
+    });
+    expect(injects("agentJoined").map((c) => (c.body.data?.cxone?.agent as { id?: string } | undefined)?.id)).toEqual([
+      "1002",
+      "1001",
+    ]);
+  });
+
+  test("transfer to another agent is agentJoined, never resolved; back to the queue is no event", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("transfer"));
+    env.sandbox.assignAgent(caseId, "1001");
+    await relay.pollOnce();
+    env.sandbox.cases.get(caseId)!.inboxAssigneeUser = undefined;
+    env.sandbox.cases.get(caseId)!.status = "pending";
+    await relay.pollOnce();
+    env.sandbox.assignAgent(caseId, "1002");
+    await relay.pollOnce();
+    expect(injects().map((c) => c.body.data?.cxone?.event)).toEqual(["agentJoined", "agentJoined"]);
+    expect(injects("resolved")).toHaveLength(0);
+  });
+
+  test("agent closes → exactly one resolved inject, for that conversation only, confirmed with one get-contact", async () => {
+    const relay = await env.relay();
+    const refs = [1, 2, 3].map((n) => conversation(`close${n}`));
+    const cases = [];
+    for (const ref of refs) cases.push(await openCase(env.sandbox, ref));
+    for (const c of cases) env.sandbox.assignAgent(c);
+    await relay.pollOnce();
+    env.sandbox.closeCase(cases[1]);
+    env.sandbox.resetRequests();
+    const report = await relay.pollOnce();
+    expect(report.events).toEqual([`resolved:${cases[1]}`]);
+    expect(caseGets()).toBe(1);
+    expect(env.sandbox.requestCount({ path: `/dfo/3.0/contacts/${cases[1]}` })).toBe(1);
+    await relay.pollOnce();
+    await relay.pollOnce();
+    expect(injects("resolved")).toHaveLength(1);
+    expect(injects("resolved")[0]).toMatchObject({
+      urlToken: refs[1].urlToken,
+      body: {
+        userId: refs[1].userId,
+        sessionId: refs[1].sessionId,
+        data: { cxone: { event: "resolved", contactId: cases[1] } },
+      },
+    });
+    // "closed" (rather than "resolved") ends a case too; the others stay untouched.
+    env.sandbox.closeCase(cases[2], "closed");
+    await relay.pollOnce();
+    expect(injects("resolved").map((c) => c.urlToken)).toEqual([refs[1].urlToken, refs[2].urlToken]);
+    expect(injects("resolved", refs[0].urlToken)).toHaveLength(0);
+  });
+
+  test("a case closed before any agent joined, or gone from CXone, is resolved once", async () => {
+    const relay = await env.relay();
+    const queued = await openCase(env.sandbox, conversation("queued"));
+    const gone = await openCase(env.sandbox, conversation("gone"));
+    await relay.pollOnce();
+    env.sandbox.closeCase(queued, "closed");
+    env.sandbox.cases.delete(gone);
+    await relay.pollOnce();
+    await relay.pollOnce();
+    expect(
+      injects("resolved")
+        .map((c) => c.body.data?.cxone?.contactId)
+        .sort(),
+    ).toEqual([queued, gone].sort());
+  });
+
+  test("cases of other integrations on the channel are ignored", async () => {
+    const relay = await env.relay();
+    const c = await openCase(env.sandbox, conversation("mine"));
+    const foreign = [...env.sandbox.cases.values()].find((x) => x.id === c)!;
+    env.sandbox.cases.set("777777", { ...foreign, id: "777777", threadIdOnExternalPlatform: "whatsapp-thread-1" });
+    env.sandbox.assignAgent("777777");
+    await relay.pollOnce();
+    env.sandbox.closeCase("777777");
+    await relay.pollOnce();
+    expect(injects()).toHaveLength(0);
+  });
+
+  test("all pages of the open list are read; a close on the last page is seen", async () => {
+    const relay = await env.relay();
+    const refs = Array.from({ length: 60 }, (_, i) => conversation(`page${i}`));
+    const cases = await Promise.all(refs.map((r) => openCase(env.sandbox, r, true)));
+    await relay.pollOnce();
+    env.sandbox.resetRequests();
+    env.sandbox.assignAgent(cases[59]);
+    env.sandbox.closeCase(cases[58]);
+    const report = await relay.pollOnce();
+    expect(searches()).toBe(3);
+    expect(report.open).toBe(59);
+    expect(report.events.sort()).toEqual([`agentJoined:${cases[59]}`, `resolved:${cases[58]}`].sort());
+  });
+
+  test("Cognigy down: the event is retried on the next poll and delivered once", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("retry"));
+    env.sandbox.assignAgent(caseId);
+    env.cognigy.fail(503, 1, "inject");
+    await relay.pollOnce();
+    expect(injects()).toHaveLength(0);
+    await relay.pollOnce();
+    expect(injects("agentJoined")).toHaveLength(1);
+    env.sandbox.closeCase(caseId);
+    env.cognigy.hang(1, "inject");
+    await relay.pollOnce();
+    await relay.pollOnce();
+    await relay.pollOnce();
+    expect(injects("resolved")).toHaveLength(1);
+  });
+
+  test("a CXone outage makes a poll fail without losing state; the next one catches up", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("cxone-down"));
+    await relay.pollOnce();
+    env.sandbox.closeCase(caseId);
+    env.sandbox.fault({ method: "GET", path: `/dfo/3.0/contacts/${caseId}`, status: 500, times: 10 });
+    const failed = await relay.pollOnce();
+    expect(failed.error).toBeDefined();
+    expect(injects()).toHaveLength(0);
+    env.sandbox.clearFaults();
+    await relay.pollOnce();
+    expect(injects("resolved")).toHaveLength(1);
+  });
+
+  test("Cognigy refusing an event (4xx) is retried a few polls, then given up and logged, not retried forever", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("refused"));
+    env.sandbox.assignAgent(caseId);
+    env.cognigy.fail(400, 5, "inject");
+    for (let i = 0; i < 7; i++) await relay.pollOnce();
+    expect(env.cognigy.calls.filter((c) => c.route === "inject")).toHaveLength(5);
+    expect(await relay.metrics.registry.getSingleMetricAsString("relay_case_events_total")).toContain(
+      'event="agentJoined",outcome="gave_up"} 1',
+    );
+  });
+
+  test("a restart between assignment and close loses nothing (state in the store)", async () => {
+    const store = new MemoryStore();
+    const first = await env.relay({}, { store });
+    const caseId = await openCase(env.sandbox, conversation("restart"));
+    env.sandbox.assignAgent(caseId);
+    await first.pollOnce();
+    await first.close();
+    env.sandbox.closeCase(caseId);
+    const second = await env.relay({}, { store });
+    await second.pollOnce();
+    expect(injects().map((c) => c.body.data?.cxone?.event)).toEqual(["agentJoined", "resolved"]);
+  });
+
+  test("without CXone credentials the relay still delivers replies; polling is off", async () => {
+    const relay = await env.relay({ cxone: undefined });
+    expect(relay.caseEvents).toBeUndefined();
+    expect(await relay.pollOnce()).toMatchObject({ skipped: true });
+    const health = (await (await fetch(`${relay.url}/health`)).json()) as { caseEvents: string };
+    expect(health.caseEvents).toBe("off");
+  });
+});
+
+describe("case events by push (Studio script on ONRELEASE)", () => {
+  test("authenticated; confirmed with CXone; resolves once even together with polling", async () => {
+    const relay = await env.relay();
+    const ref = conversation("push");
+    const caseId = await openCase(env.sandbox, ref);
+    const push = async (body: unknown, authorization?: string) => {
+      const res = await fetch(`${relay.boxUrl}/1.0/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await push({ contactId: caseId })).status).toBe(401);
+    const auth = await bearer(relay.boxUrl);
+    // A push for a case still open injects nothing but what its state says (no agent yet: nothing).
+    expect(await push({ contactId: caseId, event: "ONRELEASE" }, auth)).toEqual({
+      status: 200,
+      body: { contactId: caseId, status: "new", events: [] },
+    });
+    // Closed and assigned between two polls: the poll would never have seen it open with an agent.
+    env.sandbox.assignAgent(caseId);
+    env.sandbox.closeCase(caseId);
+    const pushed = await push({ contactId: caseId, event: "ONRELEASE" }, auth);
+    expect(pushed.body.events).toEqual([`resolved:${caseId}`]);
+    await push({ contactId: caseId }, auth);
+    await relay.pollOnce();
+    expect(injects("resolved")).toHaveLength(1);
+    expect((await push({ contactId: "no-such-case" }, auth)).status).toBe(404);
+    expect((await push({ nothing: true }, auth)).status).toBe(400);
+  });
+});
