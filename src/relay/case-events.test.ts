@@ -148,6 +148,19 @@ describe("case events by polling", () => {
     ).toEqual([queued, gone].sort());
   });
 
+  test("a CXone bot user holding the case is not an agent joining", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("bot"));
+    const c = env.sandbox.cases.get(caseId)!;
+    c.inboxAssigneeUser = { id: "9", firstName: "Virtual", surname: "Agent", isBotUser: true };
+    c.status = "open";
+    await relay.pollOnce();
+    expect(injects()).toHaveLength(0);
+    env.sandbox.assignAgent(caseId, "1001");
+    await relay.pollOnce();
+    expect(injects("agentJoined")).toHaveLength(1);
+  });
+
   test("cases of other integrations on the channel are ignored", async () => {
     const relay = await env.relay();
     const c = await openCase(env.sandbox, conversation("mine"));

@@ -215,7 +215,7 @@ export class CaseEvents {
   private needsWork(contact: CxoneContact, state: CaseState | undefined): boolean {
     if (!state) return true;
     const agent = contact.inboxAssigneeUser;
-    if (agent && agent.id !== state.j) return true;
+    if (agent && !agent.isBotUser && agent.id !== state.j) return true;
     const ref = decodeThreadId(state.t);
     return !!ref?.displayAgentDetails && !!state.j && state.d !== state.j;
   }
@@ -249,7 +249,8 @@ export class CaseEvents {
         this.o.log.debug({ contactId: id }, "case in an unknown status; no event");
       }
 
-      const user = contact.inboxAssigneeUser;
+      // A CXone bot user holding the case is not a human agent joining.
+      const user = contact.inboxAssigneeUser?.isBotUser ? undefined : contact.inboxAssigneeUser;
       const agent = user ? agentDetails(user) : undefined;
       if (user && agent && user.id !== state.j) {
         const joined = { id: user.id, name: agent.name, ...(agent.avatarUrl ? { avatarUrl: agent.avatarUrl } : {}) };

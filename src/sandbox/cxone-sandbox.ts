@@ -21,6 +21,8 @@ export interface SandboxAgent {
   firstName: string;
   surname: string;
   nickname?: string;
+  /** A CXone bot user (virtual agent) rather than a person. */
+  isBotUser?: boolean;
   imageUrl?: string;
 }
 
@@ -471,7 +473,9 @@ export class CxoneSandbox {
       channelId: c.channelId,
       threadIdOnExternalPlatform: c.threadIdOnExternalPlatform,
       routingQueueId: c.routingQueueId,
-      inboxAssigneeUser: c.inboxAssigneeUser ? { ...c.inboxAssigneeUser, isBotUser: false } : null,
+      inboxAssigneeUser: c.inboxAssigneeUser
+        ? { ...c.inboxAssigneeUser, isBotUser: c.inboxAssigneeUser.isBotUser ?? false }
+        : null,
       statusUpdatedAt: c.statusUpdatedAt,
       customFields: c.customFields,
     };
