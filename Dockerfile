@@ -1,4 +1,4 @@
-# The relay (src/relay) as a small production image: docs/relay.md has the variables and the CXone admin steps.
+# The relay (src/relay) as a small production image: the README's Relay section has the variables and the CXone admin steps.
 #
 # ts-node is a dev dependency, so `npm ci --omit=dev` cannot run the TypeScript. Instead the build stage installs
 # everything from the lockfile and bundles src/relay/main.ts with esbuild into one self-contained file; the runtime

@@ -181,7 +181,7 @@ export interface ChunkOptions {
   intro?: string;
 }
 
-/** Default message size: see docs/nodes.md ("Transcript options") for why 4,000. */
+/** Default message size: see the README ("Transcript options") for why 4,000. */
 export const DEFAULT_MAX_CHARS = 4000;
 export const DEFAULT_MAX_MESSAGES = 5;
 export const MIN_MAX_CHARS = 500;

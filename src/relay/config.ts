@@ -169,7 +169,7 @@ function parseCxone(raw: Record<string, unknown> | undefined, names: Record<stri
   }
 }
 
-/** Reads the documented environment variables (see docs/relay.md). */
+/** Reads the documented environment variables (README, section Relay). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const v = (name: string) => {
     const value = env[name];
