@@ -1,18 +1,8 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import type { CxoneUser } from "../src/cxone";
 import { isOpen, readHandover } from "../src/handover/state";
-import {
-  childTypes,
-  connectionField,
-  executeNode,
-  type NodeRun,
-  ON_ERROR,
-  ON_SUCCESS,
-  type Outcome,
-  outcomeNodes,
-} from "../src/node-kit";
+import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
-import { HANDOVER_COLOR, ON_NO_HANDOVER, saveHandover } from "./shared";
+import { ON_NO_HANDOVER, saveHandover } from "./shared";
 
 export const AGENT_DETAILS = "cxoneAgentDetails";
 const RESULT_KEY = "cxoneAgent";
@@ -86,15 +76,12 @@ export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Ou
   return ON_SUCCESS;
 }
 
-export const agentDetailsNode = createNodeDescriptor({
+export const [agentDetailsNode, ...agentDetailsOutcomes] = cxoneNode<AgentDetailsConfig>({
   type: AGENT_DETAILS,
   defaultLabel: "Get NiCE CXone agent details",
   summary: "Looks up the agent working on the open case: name, nickname and avatar",
-  appearance: { color: HANDOVER_COLOR, textColor: "white" },
-  tags: ["service"],
-  dependencies: { children: childTypes(AGENT_DETAILS, OUTCOMES) },
+  outcomes: OUTCOMES,
   fields: [
-    connectionField,
     {
       key: "say",
       type: "toggle",
@@ -124,11 +111,8 @@ export const agentDetailsNode = createNodeDescriptor({
     storageSection,
   ],
   form: [
-    { type: "field", key: "connection" },
     { type: "section", key: "display" },
     { type: "section", key: "storage" },
   ],
-  function: (params: INodeFunctionBaseParams) => executeNode(AGENT_DETAILS, params, agentDetails),
+  logic: agentDetails,
 });
-
-export const agentDetailsOutcomes = outcomeNodes(AGENT_DETAILS, OUTCOMES, HANDOVER_COLOR);

@@ -1,18 +1,8 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import { CxoneConfigError } from "../src/cxone";
-import {
-  childTypes,
-  connectionField,
-  executeNode,
-  type NodeRun,
-  ON_ERROR,
-  type Outcome,
-  outcomeNodes,
-} from "../src/node-kit";
+import { cxoneNode, type NodeRun, ON_ERROR, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
 
 export const CHECK_AVAILABILITY = "cxoneCheckAvailability";
-const COLOR = "#2B6CB0";
 const RESULT_KEY = "cxoneAvailability";
 
 const ON_AVAILABLE: Outcome = { suffix: "OnAvailable", label: "Agents available" };
@@ -57,16 +47,13 @@ export async function checkAvailability(run: NodeRun<CheckAvailabilityConfig>): 
   return result.available ? ON_AVAILABLE : ON_UNAVAILABLE;
 }
 
-export const checkAvailabilityNode = createNodeDescriptor({
+export const [checkAvailabilityNode, ...checkAvailabilityOutcomes] = cxoneNode<CheckAvailabilityConfig>({
   type: CHECK_AVAILABILITY,
   defaultLabel: "Check agent availability",
   summary: "Checks whether CXone agents are free for a skill before handing over",
-  appearance: { color: COLOR, textColor: "white" },
-  tags: ["service"],
   preview: { key: "skillId", type: "text" },
-  dependencies: { children: childTypes(CHECK_AVAILABILITY, OUTCOMES) },
+  outcomes: OUTCOMES,
   fields: [
-    connectionField,
     {
       key: "skillId",
       type: "cognigyText",
@@ -95,12 +82,9 @@ export const checkAvailabilityNode = createNodeDescriptor({
     storageSection,
   ],
   form: [
-    { type: "field", key: "connection" },
     { type: "field", key: "skillId" },
     { type: "section", key: "thresholds" },
     { type: "section", key: "storage" },
   ],
-  function: (params: INodeFunctionBaseParams) => executeNode(CHECK_AVAILABILITY, params, checkAvailability),
+  logic: checkAvailability,
 });
-
-export const checkAvailabilityOutcomes = outcomeNodes(CHECK_AVAILABILITY, OUTCOMES, COLOR);

@@ -1,17 +1,7 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import { closeCase } from "../src/handover/close";
 import { isOpen, readHandover } from "../src/handover/state";
-import {
-  childTypes,
-  connectionField,
-  executeNode,
-  type NodeRun,
-  ON_ERROR,
-  ON_SUCCESS,
-  type Outcome,
-  outcomeNodes,
-} from "../src/node-kit";
-import { HANDOVER_COLOR, saveHandover } from "./shared";
+import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
+import { saveHandover } from "./shared";
 
 export const END_HANDOVER = "cxoneEndHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];
@@ -38,16 +28,13 @@ export async function endHandover(run: NodeRun<EndHandoverConfig>): Promise<Outc
   return ON_SUCCESS;
 }
 
-export const endHandoverNode = createNodeDescriptor({
+export const [endHandoverNode, ...endHandoverOutcomes] = cxoneNode<EndHandoverConfig>({
   type: END_HANDOVER,
   defaultLabel: "End NiCE CXone handover",
   summary: "Closes the CXone case (user left, cancelled, timed out) and ends the handover",
-  appearance: { color: HANDOVER_COLOR, textColor: "white" },
-  tags: ["service"],
   preview: { key: "text", type: "text" },
-  dependencies: { children: childTypes(END_HANDOVER, OUTCOMES) },
+  outcomes: OUTCOMES,
   fields: [
-    connectionField,
     {
       key: "text",
       type: "cognigyText",
@@ -70,11 +57,8 @@ export const endHandoverNode = createNodeDescriptor({
   ],
   sections: [{ key: "options", label: "Options", defaultCollapsed: true, fields: ["endStatus"] }],
   form: [
-    { type: "field", key: "connection" },
     { type: "field", key: "text" },
     { type: "section", key: "options" },
   ],
-  function: (params: INodeFunctionBaseParams) => executeNode(END_HANDOVER, params, endHandover),
+  logic: endHandover,
 });
-
-export const endHandoverOutcomes = outcomeNodes(END_HANDOVER, OUTCOMES, HANDOVER_COLOR);

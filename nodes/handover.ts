@@ -1,22 +1,11 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import { CLOSED_STATUSES, CxoneConfigError, describeError } from "../src/cxone";
 import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/handover/ids";
 import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import { encodeThreadId } from "../src/handover/thread";
-import {
-  childTypes,
-  connectionField,
-  executeNode,
-  type NodeRun,
-  ON_ERROR,
-  ON_SUCCESS,
-  type Outcome,
-  outcomeNodes,
-} from "../src/node-kit";
+import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import {
   customerOf,
   displayName,
-  HANDOVER_COLOR,
   type SendResult,
   saveHandover,
   sendInOrder,
@@ -175,16 +164,13 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   return ON_SUCCESS;
 }
 
-export const handoverNode = createNodeDescriptor({
+export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
   type: HANDOVER,
   defaultLabel: "Hand over to NiCE CXone",
   summary: "Opens a NiCE CXone case for this conversation and routes it to a human agent",
-  appearance: { color: HANDOVER_COLOR, textColor: "white" },
-  tags: ["service"],
   preview: { key: "text", type: "text" },
-  dependencies: { children: childTypes(HANDOVER, OUTCOMES) },
+  outcomes: OUTCOMES,
   fields: [
-    connectionField,
     {
       key: "text",
       type: "cognigyText",
@@ -247,14 +233,11 @@ export const handoverNode = createNodeDescriptor({
     transcriptSection(["sendTranscript"]),
   ],
   form: [
-    { type: "field", key: "connection" },
     { type: "field", key: "text" },
     { type: "section", key: "transcript" },
     { type: "section", key: "customer" },
     { type: "section", key: "routing" },
     { type: "section", key: "cancel" },
   ],
-  function: (params: INodeFunctionBaseParams) => executeNode(HANDOVER, params, handover),
+  logic: handover,
 });
-
-export const handoverOutcomes = outcomeNodes(HANDOVER, OUTCOMES, HANDOVER_COLOR);

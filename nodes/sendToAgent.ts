@@ -1,21 +1,17 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import type { Attachment } from "../src/cxone";
 import { closeCase } from "../src/handover/close";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import {
   type CognigyBag,
-  childTypes,
-  connectionField,
-  executeNode,
+  cxoneNode,
   type NodeRun,
   ON_ERROR,
   ON_SUCCESS,
   type Outcome,
-  outcomeNodes,
   relayEvent,
 } from "../src/node-kit";
-import { customerOf, HANDOVER_COLOR, isCancelRequest, ON_NO_HANDOVER, saveHandover } from "./shared";
+import { customerOf, isCancelRequest, ON_NO_HANDOVER, saveHandover } from "./shared";
 
 export const SEND_TO_AGENT = "cxoneSendToAgent";
 export const ON_RESOLVED: Outcome = { suffix: "OnResolved", label: "Agent resolved" };
@@ -136,15 +132,12 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
   return ON_SUCCESS;
 }
 
-export const sendToAgentNode = createNodeDescriptor({
+export const [sendToAgentNode, ...sendToAgentOutcomes] = cxoneNode<SendToAgentConfig>({
   type: SEND_TO_AGENT,
   defaultLabel: "Send to NiCE CXone agent",
   summary: "Put at the top of the flow: forwards user input to the agent while a handover is open",
-  appearance: { color: HANDOVER_COLOR, textColor: "white" },
-  tags: ["service"],
-  dependencies: { children: childTypes(SEND_TO_AGENT, OUTCOMES) },
+  outcomes: OUTCOMES,
   fields: [
-    connectionField,
     {
       key: "forwardAttachments",
       type: "toggle",
@@ -154,11 +147,6 @@ export const sendToAgentNode = createNodeDescriptor({
     },
   ],
   sections: [{ key: "options", label: "Options", defaultCollapsed: true, fields: ["forwardAttachments"] }],
-  form: [
-    { type: "field", key: "connection" },
-    { type: "section", key: "options" },
-  ],
-  function: (params: INodeFunctionBaseParams) => executeNode(SEND_TO_AGENT, params, sendToAgent),
+  form: [{ type: "section", key: "options" }],
+  logic: sendToAgent,
 });
-
-export const sendToAgentOutcomes = outcomeNodes(SEND_TO_AGENT, OUTCOMES, HANDOVER_COLOR);

@@ -1,19 +1,8 @@
-import { createNodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import { inputTag, transcriptMessageId } from "../src/handover/ids";
 import { isOpen, readHandover } from "../src/handover/state";
-import {
-  childTypes,
-  connectionField,
-  executeNode,
-  type NodeRun,
-  ON_ERROR,
-  ON_SUCCESS,
-  type Outcome,
-  outcomeNodes,
-} from "../src/node-kit";
+import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import {
   customerOf,
-  HANDOVER_COLOR,
   ON_NO_HANDOVER,
   type SendResult,
   saveHandover,
@@ -55,20 +44,13 @@ export async function sendTranscript(run: NodeRun<SendTranscriptConfig>): Promis
   return ON_SUCCESS;
 }
 
-export const sendTranscriptNode = createNodeDescriptor({
+export const [sendTranscriptNode, ...sendTranscriptOutcomes] = cxoneNode<SendTranscriptConfig>({
   type: SEND_TRANSCRIPT,
   defaultLabel: "Send transcript to NiCE CXone",
   summary: "Sends the bot conversation so far to the agent of the open handover",
-  appearance: { color: HANDOVER_COLOR, textColor: "white" },
-  tags: ["service"],
-  dependencies: { children: childTypes(SEND_TRANSCRIPT, OUTCOMES) },
-  fields: [connectionField, ...TRANSCRIPT_FIELDS],
+  outcomes: OUTCOMES,
+  fields: TRANSCRIPT_FIELDS,
   sections: [{ ...transcriptSection(), defaultCollapsed: false }],
-  form: [
-    { type: "field", key: "connection" },
-    { type: "section", key: "transcript" },
-  ],
-  function: (params: INodeFunctionBaseParams) => executeNode(SEND_TRANSCRIPT, params, sendTranscript),
+  form: [{ type: "section", key: "transcript" }],
+  logic: sendTranscript,
 });
-
-export const sendTranscriptOutcomes = outcomeNodes(SEND_TRANSCRIPT, OUTCOMES, HANDOVER_COLOR);

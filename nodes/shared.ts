@@ -11,7 +11,6 @@ import type { CognigyApi, CognigyBag, NodeRun, Outcome } from "../src/node-kit";
 
 /** What the handover nodes share: outcomes, the customer identity, state writes and the transcript machinery. */
 
-export const HANDOVER_COLOR = "#1F5F8B";
 
 export const ON_NO_HANDOVER: Outcome = { suffix: "OnNoHandover", label: "No handover" };
 

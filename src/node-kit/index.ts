@@ -1,5 +1,10 @@
 import { createNodeDescriptor, type INodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
-import type { INodeField } from "@cognigy/extension-tools/build/interfaces/descriptor";
+import type {
+  INodeField,
+  INodeFieldAndSectionFormElement,
+  INodePreview,
+  INodeSection,
+} from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { CXONE_CONNECTION_TYPE } from "../../connections/cxoneConnection";
 import {
   CxoneClient as Client,
@@ -56,6 +61,41 @@ export function outcomeNodes(parentType: string, outcomes: Outcome[], color: str
 }
 
 export const childTypes = (parentType: string, outcomes: Outcome[]) => outcomes.map((o) => `${parentType}${o.suffix}`);
+
+export const NODE_COLOR = "#1F5F8B";
+
+/** What a node file declares; the connection field, colours, tags, outcome children and error handling are added. */
+export interface CxoneNodeSpec<C> {
+  type: string;
+  defaultLabel: string;
+  summary: string;
+  outcomes: Outcome[];
+  preview?: INodePreview;
+  /** The node's own fields: the connection field is added first. */
+  fields: INodeField[];
+  sections?: INodeSection[];
+  /** The node's own form entries, after the connection. */
+  form: INodeFieldAndSectionFormElement[];
+  logic: (run: NodeRun<C>) => Promise<Outcome | null>;
+}
+
+/** The node's descriptor followed by its outcome child descriptors: `[node, ...outcomes]`. */
+export function cxoneNode<C extends { connection?: unknown }>(spec: CxoneNodeSpec<C>): INodeDescriptor[] {
+  const node = createNodeDescriptor({
+    type: spec.type,
+    defaultLabel: spec.defaultLabel,
+    summary: spec.summary,
+    appearance: { color: NODE_COLOR, textColor: "white" },
+    tags: ["service"],
+    preview: spec.preview,
+    dependencies: { children: childTypes(spec.type, spec.outcomes) },
+    fields: [connectionField, ...spec.fields],
+    sections: spec.sections,
+    form: [{ type: "field", key: "connection" }, ...spec.form],
+    function: (params: INodeFunctionBaseParams) => executeNode(spec.type, params, spec.logic),
+  });
+  return [node, ...outcomeNodes(spec.type, spec.outcomes, NODE_COLOR)];
+}
 
 export type CognigyApi = INodeFunctionBaseParams["cognigy"]["api"];
 
