@@ -5,4 +5,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 20000,
+  // Every test closes its servers, but a lingering socket in a dependency (ioredis, undici keep-alive) must never
+  // turn a green run into a CI hang; `npx jest --detectOpenHandles` is how leaks are hunted.
+  forceExit: true,
 };
