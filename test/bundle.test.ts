@@ -52,4 +52,13 @@ describe("the upload tarball", () => {
       ]),
     );
   });
+
+  test("loading the bundle pulls in no other module: HTTP and crypto load on the first CXone call", () => {
+    // Cognigy loads extensions on every runtime start; each eager built-in (http, crypto, …) costs milliseconds there.
+    const script = `const Module = require("node:module"); const seen = new Set();
+      const load = Module._load; Module._load = function (request) { seen.add(request); return load.apply(this, arguments); };
+      require("./build/module.js"); Module._load = load; console.log(JSON.stringify([...seen]));`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: dir }).toString());
+    expect(loaded).toEqual(["./build/module.js"]);
+  });
 });

@@ -1,3 +1,4 @@
+import { nodeCrypto } from "../lazy-crypto";
 import { type CxoneConnection, isLoopbackHost } from "./config";
 import { CxoneAuthError, CxoneError } from "./errors";
 import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenResponseSchema } from "./schemas";
@@ -25,9 +26,6 @@ export interface PersistedAuth {
   blob: string;
 }
 
-// Required on first use: loading node:crypto costs several ms of the extension's cold start.
-const crypto = () => require("node:crypto") as typeof import("node:crypto");
-
 // Shared by every node execution and the relay in this process; torn down with the runtime (hence PersistedAuth).
 const sessions = new Map<string, AuthSession>();
 const inflight = new Map<string, Promise<AuthSession>>();
@@ -41,7 +39,7 @@ export function clearAuthCache(): void {
 
 /** Identifies a connection without its secrets: safe to log and to use as a cache key. */
 export function connectionKey(c: CxoneConnection): string {
-  return crypto()
+  return nodeCrypto()
     .createHash("sha256")
     .update([c.authHost, c.clientId, c.accessKeyId, c.dfoBaseUrl ?? ""].join("\n"))
     .digest("hex")
@@ -80,7 +78,7 @@ export class Authenticator {
     private readonly transport: Transport,
   ) {
     this.key = connectionKey(connection);
-    this.cipherKey = crypto()
+    this.cipherKey = nodeCrypto()
       .createHash("sha256")
       .update(`nice-cxone-handover/token-cache/v1\0${connection.clientSecret}\0${connection.accessKeySecret}`)
       .digest();
@@ -113,8 +111,8 @@ export class Authenticator {
     if (!s || needsRenewal(s, Date.now())) return undefined;
     const known = exported.get(s);
     if (known) return known;
-    const iv = crypto().randomBytes(12);
-    const cipher = crypto().createCipheriv("aes-256-gcm", this.cipherKey, iv);
+    const iv = nodeCrypto().randomBytes(12);
+    const cipher = nodeCrypto().createCipheriv("aes-256-gcm", this.cipherKey, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(s), "utf8"), cipher.final()]);
     const blob = Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
     const persisted: PersistedAuth = { v: 1, key: this.key, expiresAt: s.expiresAt, blob };
@@ -130,7 +128,7 @@ export class Authenticator {
     if (cached && !needsRenewal(cached, Date.now())) return false;
     try {
       const raw = Buffer.from(p.blob, "base64url");
-      const decipher = crypto().createDecipheriv("aes-256-gcm", this.cipherKey, raw.subarray(0, 12));
+      const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", this.cipherKey, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
       const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       const s = JSON.parse(json) as AuthSession;

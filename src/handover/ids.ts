@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { nodeCrypto } from "../lazy-crypto";
 
 /**
  * Ids we hand to CXone. Every message id (`idOnExternalPlatform`) is derived from what the message IS, never from
@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
  * (409, "already exists") keeps the message once.
  */
 
-const hash = (...parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("base64url");
+const hash = (...parts: string[]) => nodeCrypto().createHash("sha256").update(parts.join("\u0000")).digest("base64url");
 
 /**
  * A new id per handover (it becomes part of the thread id, so every handover opens its own case). Derived from the
@@ -17,7 +17,7 @@ export function newHandoverId(ref: { userId?: string; sessionId?: string; inputI
   if (typeof ref.inputId === "string" && ref.inputId) {
     return `h${hash("handover", ref.userId ?? "", ref.sessionId ?? "", ref.inputId).slice(0, 15)}`;
   }
-  return `h${Date.now().toString(36)}${randomBytes(5).toString("hex")}`;
+  return `h${Date.now().toString(36)}${nodeCrypto().randomBytes(5).toString("hex")}`;
 }
 
 /** Message i of the transcript the handover sends first; `batch` distinguishes later stand-alone transcripts. */
