@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import type { ChatEntry } from "../emulator/cognigy-endpoint";
 import { playScenario } from "./scenario";
 import { startWorld } from "./world";
@@ -29,13 +29,14 @@ const narrate = (text: string) => console.log(`${time(new Date())}  ${paint("2",
 
 async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
   console.log(paint("2", "Type as the end user. Agent side: /assign, /agent <text>, /close. /quit to leave.\n"));
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  for (;;) {
-    const line = (await rl.question("")).trim();
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  // Async iteration keeps lines that arrive while the previous one is still being handled (pasted or piped input).
+  for await (const raw of rl) {
+    const line = raw.trim();
     if (!line) continue;
+    if (line === "/quit") break;
     try {
-      if (line === "/quit") break;
-      else if (line === "/assign") narrate(`CXone: case ${world.assignAgent("1001").id} assigned to Anna`);
+      if (line === "/assign") narrate(`CXone: case ${world.assignAgent("1001").id} assigned to Anna`);
       else if (line === "/close") narrate(`CXone: case ${world.closeCase().id} resolved`);
       else if (line.startsWith("/agent ")) await world.agentSays(line.slice(7));
       else await world.user(line);
@@ -44,6 +45,8 @@ async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
     }
   }
   rl.close();
+  // Deliver what the agent side did last (joined, closed) before the demo stops, instead of waiting for the timer.
+  await world.relay.pollOnce();
 }
 
 async function main() {
