@@ -46,7 +46,7 @@ async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
   }
   rl.close();
   // Deliver what the agent side did last (joined, closed) before the demo stops, instead of waiting for the timer.
-  await world.relay.pollOnce();
+  for (let i = 0; i < 5 && (await world.relay.pollOnce()).skipped; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function main() {
