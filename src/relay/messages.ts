@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+// Zod 4 (shipped inside the zod 3.25 package): the same rules parse an agent reply about 5x faster than zod 3, which
+// was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
+import { z } from "zod/v4";
 import type { ConversationRef } from "../handover/thread";
 import type { CognigyClient } from "./cognigy";
 import { splitText } from "./cognigy";
@@ -11,7 +13,10 @@ import type { Store } from "./store";
  * the thread), let everything else pass, and name (never print) the fields we do not know.
  */
 
-const id = z.union([z.string().min(1).max(256), z.number().int()]).transform(String);
+// Any integer (zod 4's int() would also refuse integers beyond 2^53, which zod 3 let through).
+const id = z
+  .union([z.string().min(1).max(256), z.number().refine(Number.isInteger, "Expected integer, received float")])
+  .transform(String);
 const optionalId = id.nullish().transform((v) => v ?? undefined);
 const optText = (max: number) =>
   z
@@ -20,10 +25,20 @@ const optText = (max: number) =>
     .nullish()
     .transform((v) => v ?? undefined);
 
+function parsesAsUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Not z.url(): zod 4 rewrites the value to its normalised href, and the URL is forwarded exactly as CXone sent it.
 const httpUrl = z
   .string()
   .max(8192)
-  .url()
+  .refine(parsesAsUrl, "Invalid url")
   .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL");
 
 const attachmentSchema = z
@@ -33,7 +48,7 @@ const attachmentSchema = z
     fileName: optText(512),
     name: optText(512),
   })
-  .passthrough();
+  .loose();
 
 const userSchema = z
   .object({
@@ -45,40 +60,40 @@ const userSchema = z
     imageUrl: optText(4096),
     publicImageUrl: optText(4096),
   })
-  .passthrough();
+  .loose();
 
 const contentSchema = z
   .object({
     type: optText(64),
     payload: z
       .object({ text: optText(1_000_000) })
-      .passthrough()
+      .loose()
       .nullish(),
   })
-  .passthrough();
+  .loose();
 
 const common = {
   id: optionalId,
   messageId: optionalId,
-  message: z.object({ id: optionalId }).passthrough().nullish(),
+  message: z.object({ id: optionalId }).loose().nullish(),
   messageContent: contentSchema.nullish(),
   content: optText(1_000_000),
   attachments: z.array(attachmentSchema).max(50).nullish(),
   authorUser: userSchema.nullish(),
   contactId: optionalId,
-  contact: z.object({ id: optionalId }).passthrough().nullish(),
-  case: z.object({ id: optionalId }).passthrough().nullish(),
+  contact: z.object({ id: optionalId }).loose().nullish(),
+  case: z.object({ id: optionalId }).loose().nullish(),
   createdAt: optText(64),
   createdAtWithMilliseconds: optText(64),
 };
 
-export const legacyMessageSchema = z.object(common).passthrough();
+export const legacyMessageSchema = z.object(common).loose();
 export const outboundMessageSchema = z
   .object({
     ...common,
-    thread: z.object({ idOnExternalPlatform: z.string().min(1).max(4096) }).passthrough(),
+    thread: z.object({ idOnExternalPlatform: z.string().min(1).max(4096) }).loose(),
   })
-  .passthrough();
+  .loose();
 
 const KNOWN_KEYS = new Set([
   ...Object.keys(common),
@@ -104,6 +119,7 @@ export function unknownKeys(body: Record<string, unknown>): string[] {
 }
 
 type ParsedMessage = z.output<typeof legacyMessageSchema>;
+export type OutboundMessage = z.output<typeof outboundMessageSchema>;
 
 export interface AgentDetails {
   id?: string;

@@ -13,6 +13,7 @@ import {
   Deliverer,
   type DeliveryResult,
   legacyMessageSchema,
+  type OutboundMessage,
   outboundMessageSchema,
   toAgentMessage,
   unknownKeys,
@@ -344,7 +345,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   const threadId =
     variant === "posts"
       ? (req.params as { postId: string }).postId
-      : (body as z.output<typeof outboundMessageSchema>).thread.idOnExternalPlatform;
+      : (body as OutboundMessage).thread.idOnExternalPlatform;
   const ref = decodeThreadId(threadId);
   if (!ref) {
     metrics.agentMessages.inc({ variant, outcome: "rejected" });
@@ -466,9 +467,10 @@ function reasonFor(status: number, err: Error & { code?: string }): string {
   return err.code ? `request refused (${err.code})` : "request refused";
 }
 
-function zodReason(error: z.ZodError): string {
+/** First issue of a zod 3 or zod 4 error (the message schemas use zod 4). */
+function zodReason(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];
-  return `${issue.path.join(".") || "body"}: ${issue.message}`;
+  return `${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
 }
 
 /** Names a conversation in logs without its ids or endpoint token. */
