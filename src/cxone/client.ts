@@ -168,12 +168,18 @@ export class CxoneClient {
   }
 
   /** One page of the channel's cases in the given statuses (the relay's poll). */
-  async searchContacts(query: { statuses: string[]; scrollToken?: string }) {
+  async searchContacts(query: { statuses: string[]; scrollToken?: string; newestFirst?: boolean }) {
     const { data } = await this.dfo({
       operation: "search cases",
       method: "GET",
       path: "/dfo/3.0/contacts",
-      params: { "channel[]": [this.connection.channelId], "status[]": query.statuses, scrollToken: query.scrollToken },
+      params: {
+        "channel[]": [this.connection.channelId],
+        "status[]": query.statuses,
+        scrollToken: query.scrollToken,
+        // NiCE's own SDK sorts the search with these (src/cxone/README.md §1).
+        ...(query.newestFirst ? { sorting: "updatedAt", sortingType: "desc" } : {}),
+      },
       schema: contactSearchSchema,
     });
     return { contacts: data.data, scrollToken: data.scrollToken };

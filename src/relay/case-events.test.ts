@@ -26,6 +26,22 @@ async function bearer(boxUrl: string) {
 }
 
 describe("case events by polling", () => {
+  test("a case opened and closed between two polls still resumes its conversation, once", async () => {
+    const relay = await env.relay();
+    const ref = conversation("quick-close");
+    const caseId = await openCase(env.sandbox, ref);
+    env.sandbox.assignAgent(caseId, "1001");
+    env.sandbox.closeCase(caseId, "resolved");
+    // The open list never showed it; the periodic sweep of recently closed cases does.
+    for (let i = 0; i < 12; i++) await relay.pollOnce();
+    const resolved = injects("resolved", ref.urlToken);
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0].body).toMatchObject({
+      userId: ref.userId,
+      data: { cxone: { event: "resolved", contactId: caseId } },
+    });
+  });
+
   test("agent assigned → one agentJoined inject with name and avatar, however often it polls", async () => {
     const relay = await env.relay();
     const ref = conversation("join");

@@ -26,6 +26,13 @@ const POLL_LOCK = "poll-lock";
 const RESOLVED_TTL_MS = 7 * 24 * 3600_000;
 const CASE_LOCK_MS = 30_000;
 const MAX_PAGES = 400;
+/**
+ * Every this many polls, one extra search reads the newest page of the channel's closed cases: a case opened and
+ * closed between two polls, or while the relay was down, never showed in the open list, and its conversation would
+ * otherwise stay in handover. Closes older than RECENT_CLOSE_WINDOW_MS are left alone (long-finished conversations).
+ */
+const CLOSED_SWEEP_EVERY = 5;
+const RECENT_CLOSE_WINDOW_MS = 15 * 60_000;
 /** A Cognigy refusal that retrying cannot fix (4xx) is retried this many polls, then given up (logged). */
 const MAX_PERMANENT_FAILURES = 5;
 
@@ -67,6 +74,7 @@ export class CaseEvents {
   private timer?: NodeJS.Timeout;
   private running?: Promise<PollReport>;
   private stopped = false;
+  private polls = 0;
   private readonly lockTtlMs: number;
   lastPoll?: { at: string; ok: boolean; skipped: boolean };
 
@@ -167,6 +175,17 @@ export class CaseEvents {
         const state = known.get(id);
         if (this.needsWork(contact, state)) {
           work.push(() => this.reconcile(contact, contact.threadIdOnExternalPlatform!, report.events));
+        }
+      }
+      if (++this.polls % CLOSED_SWEEP_EVERY === 0) {
+        const since = Date.now() - RECENT_CLOSE_WINDOW_MS;
+        const recent = await client.searchContacts({ statuses: ["resolved", "closed"], newestFirst: true });
+        for (const c of recent.contacts) {
+          const threadId = c.threadIdOnExternalPlatform;
+          if (open.has(c.id) || known.has(c.id) || !threadId || !decodeThreadId(threadId)) continue;
+          if (!c.statusUpdatedAt || Date.parse(c.statusUpdatedAt) < since) continue;
+          // reconcile() injects "resolved" once: a case already resolved is skipped by its resolved: marker.
+          work.push(() => this.reconcile(c, threadId, report.events));
         }
       }
       if (complete) {

@@ -419,6 +419,10 @@ export class CxoneSandbox {
       const all = [...this.cases.values()].filter(
         (c) => (!channels || channels.includes(c.channelId)) && (!statuses || statuses.includes(c.status)),
       );
+      if (q.sorting === "updatedAt") {
+        const order = q.sortingType === "asc" ? 1 : -1;
+        all.sort((a, b) => order * a.statusUpdatedAt.localeCompare(b.statusUpdatedAt));
+      }
       const start = q.scrollToken ? Number(q.scrollToken) : 0;
       const page = all.slice(start, start + 25);
       const next = start + 25 < all.length ? String(start + 25) : undefined;
