@@ -11,7 +11,6 @@ import type { CognigyApi, CognigyBag, NodeRun, Outcome } from "../src/node-kit";
 
 /** What the handover nodes share: outcomes, the customer identity, state writes and the transcript machinery. */
 
-
 export const ON_NO_HANDOVER: Outcome = { suffix: "OnNoHandover", label: "No handover" };
 
 export function saveHandover(api: CognigyApi, state: HandoverState): void {

@@ -10,7 +10,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** https, or http on loopback only: a token sent to an arbitrary plain-http URL would leak. */
-function secureUrl(what: string) {
+export function secureUrl(what: string) {
   return z
     .string()
     .trim()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CxoneConnection, isLoopbackHost, parseConnection } from "../cxone/config";
+import { type CxoneConnection, parseConnection, secureUrl } from "../cxone/config";
 import { CxoneConfigError } from "../cxone/errors";
 
 /**
@@ -20,27 +20,6 @@ export class RelayConfigError extends Error {
 
 export const MIN_SECRET_LENGTH = 16;
 export const MIN_POLL_INTERVAL_MS = 250;
-
-const urlOf = (example: string) =>
-  z
-    .string()
-    .trim()
-    .superRefine((value, ctx) => {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a URL such as ${example}` });
-        return;
-      }
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: "must start with https:// (plain http only for localhost)",
-        });
-      }
-    })
-    .transform((v) => v.replace(/\/+$/, ""));
 
 const cxoneInput = z
   .object({
@@ -64,7 +43,7 @@ export const relayConfigSchema = z.object({
   clientSecret: z
     .string({ required_error: "is missing: the client secret you enter in CXone's BYOC integration" })
     .min(MIN_SECRET_LENGTH, `is too short: use at least ${MIN_SECRET_LENGTH} random characters`),
-  cognigyEndpointUrl: urlOf("https://endpoint-trial.cognigy.ai"),
+  cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai"),
   /** The six `nice-cxone` connection values; without them case events are off. */
   cxone: cxoneInput.optional(),
   pollIntervalMs: z.coerce
