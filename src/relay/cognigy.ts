@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { urlToHttpOptions } from "node:url";
 import type { ConversationRef } from "../handover/thread";
 
 /** Cognigy validates `text` up to this length (Notify and Inject). */
@@ -23,6 +24,9 @@ export interface CxoneEventData {
  * agent message we answer non-200; the poller retries a case event on its next poll).
  */
 export class CognigyClient {
+  /** Parsed request targets by route and URL token: a conversation's replies all go to the same URL. */
+  private readonly targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
+
   constructor(
     private readonly endpointUrl: string,
     private readonly timeoutMs: number,
@@ -34,10 +38,9 @@ export class CognigyClient {
   }
 
   private async post(route: CognigyRoute, urlToken: string, body: unknown): Promise<CognigyResult> {
-    const url = new URL(`${this.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`);
     let result: CognigyResult;
     try {
-      const status = await this.request(url, JSON.stringify(body));
+      const status = await this.request(this.target(route, urlToken), JSON.stringify(body));
       if (status >= 200 && status < 300) result = { ok: true, status };
       else {
         const retryable = status >= 500 || status === 429 || status === 408;
@@ -55,13 +58,25 @@ export class CognigyClient {
     return result;
   }
 
+  private target(route: CognigyRoute, urlToken: string) {
+    const key = `${route}/${urlToken}`;
+    let target = this.targets.get(key);
+    if (!target) {
+      const url = new URL(`${this.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`);
+      target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
+      if (this.targets.size >= 10_000) this.targets.clear();
+      this.targets.set(key, target);
+    }
+    return target;
+  }
+
   /** One POST on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
-  private request(url: URL, payload: string): Promise<number> {
-    const secure = url.protocol === "https:";
+  private request(target: { secure: boolean; options: http.RequestOptions }, payload: string): Promise<number> {
+    const { secure } = target;
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
-        url,
         {
+          ...target.options,
           method: "POST",
           agent: secure ? httpsAgent : httpAgent,
           headers: {

@@ -116,7 +116,9 @@ describe("tokens", () => {
     const payload = JSON.parse(Buffer.from(body, "base64url").toString());
     const longer = Buffer.from(JSON.stringify({ ...payload, exp: payload.exp + 10_000 })).toString("base64url");
     expect(issuer.verify(`Bearer ${p}.${longer}.${mac}`)).toEqual({ ok: false, reason: "forged" });
+    expect(issuer.verify(`Bearer ${token}`)).toEqual({ ok: true }); // again, from the cache of verified tokens
     now += 61_000;
+    expect(issuer.verify(`Bearer ${token}`)).toEqual({ ok: false, reason: "expired" });
     expect(issuer.verify(`Bearer ${token}`)).toEqual({ ok: false, reason: "expired" });
     expect(issuer.credentialsValid("id", "secret-secret-secret")).toBe(true);
     expect(issuer.credentialsValid("id", "secret-secret-secreT")).toBe(false);

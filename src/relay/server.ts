@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
@@ -9,6 +9,7 @@ import { type ConversationRef, decodeThreadId } from "../handover/thread";
 import { CaseEvents, type PollReport } from "./case-events";
 import { CognigyClient } from "./cognigy";
 import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
+import { sha256url } from "./digest";
 import {
   Deliverer,
   type DeliveryResult,
@@ -23,6 +24,13 @@ import { MemoryStore, RedisStore, type Store } from "./store";
 import { TokenIssuer } from "./tokens";
 
 export const BOX = "/integration/box";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** What an agent-message request did, logged in its one request line (no text, no ids that name the user). */
+    outcome: { level: "info" | "warn"; fields: Record<string, unknown> } | null;
+  }
+}
 
 export interface RelayOptions {
   /** Where JSON log lines go (default stdout); or a ready pino logger. */
@@ -199,24 +207,26 @@ function buildApp(parts: AppParts) {
   // CXone sends JSON (and the token route may get a form): anything else is a 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
 
-  app.addHook("onSend", async (req, reply) => {
+  // Callback-style hooks: an async hook costs a promise and microtask turns on every request.
+  app.decorateRequest("outcome", null);
+  app.addHook("onSend", (req, reply, payload, done) => {
     reply.header("x-request-id", req.id);
     // A response finished while stopping closes its keep-alive socket, so the stop does not wait for the client.
     if (parts.state.closing) reply.header("connection", "close");
+    done(null, payload);
   });
 
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "unmatched";
-    metrics.httpDuration.observe(
-      { method: req.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    // Route patterns only: a path holds the thread id, which names the conversation and its endpoint token.
-    const level = route === "/health" || route === "/metrics" ? "debug" : "info";
-    req.log[level](
-      { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      "request",
-    );
+    const status = reply.statusCode;
+    metrics.httpDuration.observe({ method: req.method, route, status_code: String(status) }, reply.elapsedTime / 1000);
+    // One line per request. Route patterns only: a path holds the thread id, which names the conversation and its
+    // endpoint token. An agent message adds its outcome here rather than in a second line.
+    const fields = { method: req.method, route, status, ms: Math.round(reply.elapsedTime) };
+    const outcome = req.outcome;
+    if (outcome) req.log[outcome.level]({ ...fields, ...outcome.fields }, "request");
+    else req.log[route === "/health" || route === "/metrics" ? "debug" : "info"](fields, "request");
+    done();
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -346,17 +356,20 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     variant === "posts"
       ? (req.params as { postId: string }).postId
       : (body as OutboundMessage).thread.idOnExternalPlatform;
-  const ref = decodeThreadId(threadId);
-  if (!ref) {
+  const thread = knownThread(threadId);
+  if (!thread) {
     metrics.agentMessages.inc({ variant, outcome: "rejected" });
     req.log.info({ variant }, "agent message for a thread this relay did not create");
     return reply.code(404).send({ error: "unknown_thread", reason: "the thread id is not a Cognigy handover thread" });
   }
+  const { ref, tag } = thread;
   const unknown = unknownKeys(body as Record<string, unknown>);
-  const shape = `${variant}:${unknown.join(",")}`;
-  if (unknown.length && seenShapes.size < 200 && !seenShapes.has(shape)) {
-    seenShapes.add(shape);
-    req.log.info({ variant, fields: unknown }, "agent message carries fields the relay does not use");
+  if (unknown.length) {
+    const shape = `${variant}:${unknown.join(",")}`;
+    if (seenShapes.size < 200 && !seenShapes.has(shape)) {
+      seenShapes.add(shape);
+      req.log.info({ variant, fields: unknown }, "agent message carries fields the relay does not use");
+    }
   }
   const message = toAgentMessage(threadId, ref, body);
   if (typeof message === "string") {
@@ -374,7 +387,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   }
   const logFields = {
     variant,
-    conversation: conversationTag(ref),
+    conversation: tag,
     contactId: message.contactId,
     chars: message.text.length,
   };
@@ -382,7 +395,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     case "delivered":
     case "duplicate": {
       metrics.agentMessages.inc({ variant, outcome: result.outcome });
-      req.log.info({ ...logFields, outcome: result.outcome }, "agent message");
+      req.outcome = { level: "info", fields: { ...logFields, outcome: result.outcome } };
       const id = result.idOnExternalPlatform;
       if (variant === "posts") return reply.code(200).send({ idOnExternalPlatform: id });
       return reply.code(200).send({
@@ -395,14 +408,15 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     }
     case "busy":
       metrics.agentMessages.inc({ variant, outcome: "busy" });
-      req.log.info({ ...logFields, outcome: "busy" }, "agent message being delivered by another request");
+      // Being delivered by another request (this relay or another one).
+      req.outcome = { level: "info", fields: { ...logFields, outcome: "busy" } };
       return reply
         .code(503)
         .header("retry-after", "1")
         .send({ error: "in_progress", reason: "delivery in progress; retry" });
     case "failed":
       metrics.agentMessages.inc({ variant, outcome: "failed" });
-      req.log.warn({ ...logFields, outcome: "failed", reason: result.reason }, "agent message not delivered");
+      req.outcome = { level: "warn", fields: { ...logFields, outcome: "failed", reason: result.reason } };
       if (result.retryable) {
         return reply.code(503).header("retry-after", "2").send({ error: "cognigy_unavailable", reason: result.reason });
       }
@@ -475,5 +489,26 @@ function zodReason(error: { issues: readonly { path: readonly PropertyKey[]; mes
 
 /** Names a conversation in logs without its ids or endpoint token. */
 function conversationTag(ref: ConversationRef): string {
-  return createHash("sha256").update(`${ref.urlToken}|${ref.userId}|${ref.sessionId}`).digest("base64url").slice(0, 12);
+  return sha256url(`${ref.urlToken}|${ref.userId}|${ref.sessionId}`).slice(0, 12);
+}
+
+interface KnownThread {
+  ref: Readonly<ConversationRef>;
+  tag: string;
+}
+
+/** Threads decoded lately: CXone sends every reply of a conversation with the same thread id. */
+const knownThreads = new Map<string, KnownThread>();
+const KNOWN_THREADS_MAX = 10_000;
+
+/** decodeThreadId plus the log tag, once per thread rather than once per message (a JSON parse and a hash). */
+function knownThread(threadId: string): KnownThread | undefined {
+  const known = knownThreads.get(threadId);
+  if (known) return known;
+  const ref = decodeThreadId(threadId);
+  if (!ref) return undefined;
+  const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
+  if (knownThreads.size >= KNOWN_THREADS_MAX) knownThreads.clear();
+  knownThreads.set(threadId, entry);
+  return entry;
 }
