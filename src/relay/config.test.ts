@@ -38,6 +38,9 @@ describe("configuration from the environment", () => {
       logLevel: "info",
     });
     expect(config.cxone).toBeUndefined();
+    expect(config.memoryStoreMaxKeys).toBe(200_000);
+    expect(configFromEnv({ ...base, RELAY_MEMORY_STORE_MAX_KEYS: "50000" }).memoryStoreMaxKeys).toBe(50_000);
+    expect(errorOf({ ...base, RELAY_MEMORY_STORE_MAX_KEYS: "10" })).toContain("RELAY_MEMORY_STORE_MAX_KEYS");
     expect(configFromEnv({ ...base, PORT: "9999" }).port).toBe(9999);
     expect(configFromEnv({ ...base, PORT: "9999", RELAY_PORT: "7000" }).port).toBe(7000);
     const on = configFromEnv({ ...base, ...cxone, CXONE_POLL_INTERVAL_MS: "1000", REDIS_URL: "redis://r:6379" });

@@ -71,6 +71,11 @@ export const relayConfigSchema = z.object({
     .default(1024 * 1024),
   /** Requests per minute and client address on the agent-message routes (token route: a tenth of it, min 30). */
   rateLimitPerMinute: z.coerce.number().int().min(1).default(6000),
+  /**
+   * Keys the in-memory store keeps (least recently used go first); one per delivered agent message, ~380 bytes of
+   * heap each (key, done record, Map slot), so the default bound holds ~75 MB. Unused with REDIS_URL.
+   */
+  memoryStoreMaxKeys: z.coerce.number().int().min(1000).default(200_000),
   /** Forward CXone's agent-typing callbacks as Notify data events (`agentTyping`). */
   forwardTyping: z
     .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
@@ -104,6 +109,7 @@ const ENV_NAMES: Record<string, string> = {
   cognigyTimeoutMs: "COGNIGY_TIMEOUT_MS",
   bodyLimitBytes: "RELAY_BODY_LIMIT_BYTES",
   rateLimitPerMinute: "RELAY_RATE_LIMIT_PER_MINUTE",
+  memoryStoreMaxKeys: "RELAY_MEMORY_STORE_MAX_KEYS",
   forwardTyping: "RELAY_FORWARD_TYPING",
   trustProxy: "RELAY_TRUST_PROXY",
 };

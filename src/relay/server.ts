@@ -111,7 +111,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     options.store ??
     (config.redisUrl
       ? await new RedisStore(config.redisUrl, config.redisPrefix).connect()
-      : new MemoryStore(undefined, undefined, undefined, (what) => log.warn({ what }, "memory store full: evicted")));
+      : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
   const cognigy = new CognigyClient(config.cognigyEndpointUrl, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
   );
@@ -167,6 +167,23 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Once the memory store is full every new message evicts a key: warn once a minute with the count, not once per
+ * message (that was a second log line on every request at the bound).
+ */
+function evictionWarning(log: Logger): (what: string) => void {
+  let evicted = 0;
+  let lastWarning = Number.NEGATIVE_INFINITY;
+  return (what) => {
+    evicted += 1;
+    const now = Date.now();
+    if (now - lastWarning < 60_000) return;
+    log.warn({ what, evicted }, "memory store full: evicting the least recently used keys");
+    lastWarning = now;
+    evicted = 0;
   };
 }
 
