@@ -3,7 +3,7 @@ import http from "node:http";
 /**
  * The baseline for the relay benchmark: a bare node:http receive-and-forward doing the same job with nothing else
  * (no auth, no validation, no de-duplication, no metrics): read the agent reply, POST it to Cognigy Notify, answer
- * CXone 200 with an id after Cognigy said 2xx.
+ * CXone 200 with an id after Cognigy said 2xx. bench/relay.ts bundles it with esbuild exactly like the relay.
  */
 const sink = new URL(process.env.SINK_URL ?? "http://127.0.0.1:1");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -38,3 +38,5 @@ server.listen(0, "127.0.0.1", () => {
   const address = server.address() as { port: number };
   process.stdout.write(`listening ${address.port}\n`);
 });
+// Exit normally on a signal, so `--cpu-prof` can write its profile.
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => process.exit(0));

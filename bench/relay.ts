@@ -1,7 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { buildSync } from "esbuild";
 import { encodeThreadId } from "../src/handover/thread";
 import { type Row, round } from "./util";
 
@@ -13,6 +16,8 @@ const THROUGHPUT_SECONDS = 8;
 const RATE = 1000;
 const RATE_SECONDS = 8;
 const SOAK_MESSAGES = 100_000;
+/** The relay's de-dup LRU bound in this run (RELAY_MEMORY_STORE_MAX_KEYS): small enough to reach within the bench. */
+const LRU_BOUND = 50_000;
 
 /** A loopback Cognigy Notify sink that answers 200 at once. */
 function startSink(): Promise<{ url: string; count: () => number; close: () => void }> {
@@ -34,17 +39,54 @@ function startSink(): Promise<{ url: string; count: () => number; close: () => v
   );
 }
 
-/** Starts a TypeScript entry in its own process (the same loader for relay and baseline) and waits for its port. */
-function startChild(
-  entry: string,
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", entry], {
-    cwd: root,
-    env: { ...process.env, ...env, TS_NODE_TRANSPILE_ONLY: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
+/**
+ * Both servers run as they do in production: bundled by esbuild with the Dockerfile's flags and started with plain
+ * `node` (no ts-node loader in the measured process). A small probe beside each answers "memory" over IPC with the
+ * heap after a full GC and the RSS.
+ */
+function bundle(dir: string, entry: string, name: string): string {
+  const outfile = join(dir, `${name}.js`);
+  buildSync({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    legalComments: "none",
+    outfile,
+    logLevel: "warning",
   });
+  return outfile;
+}
+
+const PROBE = `process.on("message", (m) => {
+  if (m !== "memory") return;
+  global.gc();
+  const { heapUsed, rss } = process.memoryUsage();
+  process.send({ heapUsed, rss });
+});
+require(process.env.BENCH_ENTRY);
+`;
+
+interface Child {
+  child: ChildProcess;
+  port: number;
+  memory(): Promise<{ heapUsed: number; rss: number }>;
+}
+
+function startChild(dir: string, bundled: string, env: Record<string, string>, ready: RegExp): Promise<Child> {
+  const probe = join(dir, "probe.js");
+  writeFileSync(probe, PROBE);
+  const child = spawn(process.execPath, ["--expose-gc", probe], {
+    cwd: root,
+    env: { ...process.env, ...env, BENCH_ENTRY: bundled, NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  const memory = () =>
+    new Promise<{ heapUsed: number; rss: number }>((resolve) => {
+      child.once("message", (m) => resolve(m as { heapUsed: number; rss: number }));
+      child.send("memory");
+    });
   return new Promise((resolve, reject) => {
     let out = "";
     const onData = (chunk: Buffer) => {
@@ -53,22 +95,16 @@ function startChild(
       if (m) {
         child.stdout?.off("data", onData);
         child.stdout?.resume(); // keep draining logs so the child never blocks on a full pipe
-        resolve({ child, port: Number(m[1]) });
+        resolve({ child, port: Number(m[1]), memory });
       }
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (c) => (out += c.toString()));
-    child.on("exit", (code) => reject(new Error(`${entry} exited (${code}): ${out.slice(-500)}`)));
+    child.on("exit", (code) => reject(new Error(`${bundled} exited (${code}): ${out.slice(-500)}`)));
   });
 }
 
-function rssKb(pid: number): number {
-  return Number(
-    execFileSync("ps", ["-o", "rss=", "-p", String(pid)])
-      .toString()
-      .trim(),
-  );
-}
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
 function threads(): string[] {
   return Array.from({ length: CONVERSATIONS }, (_, i) =>
@@ -85,6 +121,8 @@ function threads(): string[] {
 interface Target {
   base: string;
   headers: Record<string, string>;
+  /** Requests sent to this target so far (the sink counts both servers' Notify calls). */
+  sent: number;
 }
 
 let seq = 0;
@@ -100,6 +138,7 @@ function load(target: Target, extra: Partial<autocannon.Options>): autocannon.Op
     requests: [
       {
         setupRequest: (req) => {
+          target.sent += 1;
           const n = ++seq;
           const thread = ids[n % ids.length];
           return {
@@ -126,9 +165,11 @@ async function run(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 export async function benchRelay(): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const sink = await startSink();
   const relay = await startChild(
-    "src/relay/main.ts",
+    dir,
+    bundle(dir, "src/relay/main.ts", "relay"),
     {
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
@@ -136,11 +177,17 @@ export async function benchRelay(): Promise<Row[]> {
       RELAY_CLIENT_SECRET: CLIENT_SECRET,
       COGNIGY_ENDPOINT_URL: sink.url,
       RELAY_RATE_LIMIT_PER_MINUTE: "100000000",
+      RELAY_MEMORY_STORE_MAX_KEYS: String(LRU_BOUND),
       LOG_LEVEL: "info",
     },
     /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
   );
-  const bare = await startChild("bench/bare-forwarder.ts", { SINK_URL: sink.url }, /listening (\d+)/);
+  const bare = await startChild(
+    dir,
+    bundle(dir, "bench/bare-forwarder.ts", "bare"),
+    { SINK_URL: sink.url },
+    /listening (\d+)/,
+  );
   try {
     const relayBase = `http://127.0.0.1:${relay.port}`;
     const token = await fetch(`${relayBase}/integration/box/1.0/token`, {
@@ -148,8 +195,8 @@ export async function benchRelay(): Promise<Row[]> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
     }).then((r) => r.json() as Promise<{ access_token: string }>);
-    const relayTarget = { base: relayBase, headers: { authorization: `Bearer ${token.access_token}` } };
-    const bareTarget = { base: `http://127.0.0.1:${bare.port}`, headers: {} };
+    const relayTarget = { base: relayBase, headers: { authorization: `Bearer ${token.access_token}` }, sent: 0 };
+    const bareTarget = { base: `http://127.0.0.1:${bare.port}`, headers: {}, sent: 0 };
 
     // Warm-up, then throughput: as fast as 32 connections go.
     await run(load(relayTarget, { amount: 2000 }));
@@ -161,10 +208,13 @@ export async function benchRelay(): Promise<Row[]> {
     const relayAt = await run(load(relayTarget, { duration: RATE_SECONDS, overallRate: RATE, connections: 16 }));
     const bareAt = await run(load(bareTarget, { duration: RATE_SECONDS, overallRate: RATE, connections: 16 }));
 
-    // Memory: RSS after the runs above, then after 100k more messages.
-    const rssBefore = rssKb(relay.child.pid!);
+    // Memory: one de-dup key stays per delivered message. Fill the LRU to its bound (and a little past), then send
+    // 100k more: past the bound, heap after GC and RSS must stay flat (growth there would be a leak).
+    const fill = Math.max(0, LRU_BOUND - relayTarget.sent) + 10_000;
+    await run(load(relayTarget, { amount: fill }));
+    const atBound = await relay.memory();
     await run(load(relayTarget, { amount: SOAK_MESSAGES }));
-    const rssAfter = rssKb(relay.child.pid!);
+    const after = await relay.memory();
 
     const ratio = relayMax.requests.average / bareMax.requests.average;
     const added = (p: "p50" | "p99") => relayAt.latency[p] - bareAt.latency[p];
@@ -197,11 +247,21 @@ export async function benchRelay(): Promise<Row[]> {
       },
       {
         section: "relay",
-        metric: `RSS after ${SOAK_MESSAGES / 1000}k more messages (MB)`,
-        value: round(rssAfter / 1024, 1),
-        baseline: round(rssBefore / 1024, 1),
-        ratio: round(rssAfter / rssBefore),
-        target: "no growth past the de-dup LRU bound",
+        metric: `heap after GC: at the ${LRU_BOUND / 1000}k-key LRU bound -> after ${SOAK_MESSAGES / 1000}k more messages (MB)`,
+        value: mb(after.heapUsed),
+        baseline: mb(atBound.heapUsed),
+        ratio: round(after.heapUsed / atBound.heapUsed),
+        target: "no growth past the de-dup LRU bound (<= 1.05x)",
+        met: after.heapUsed <= atBound.heapUsed * 1.05,
+      },
+      {
+        section: "relay",
+        metric: `RSS: at the ${LRU_BOUND / 1000}k-key LRU bound -> after ${SOAK_MESSAGES / 1000}k more messages (MB)`,
+        value: mb(after.rss),
+        baseline: mb(atBound.rss),
+        ratio: round(after.rss / atBound.rss),
+        target: "flat (<= 1.1x)",
+        met: after.rss <= atBound.rss * 1.1,
       },
       { section: "relay", metric: "Notify calls received by the sink", value: sink.count() },
     ];
@@ -209,5 +269,6 @@ export async function benchRelay(): Promise<Row[]> {
     relay.child.kill("SIGTERM");
     bare.child.kill("SIGTERM");
     sink.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
