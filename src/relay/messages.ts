@@ -277,7 +277,7 @@ export class Deliverer {
         if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
         if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
       }
-      const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: new Date().toISOString() };
+      const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
       const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
       await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
       if (parts.length > 1) await store.del(progressKey);
@@ -307,6 +307,18 @@ export class Deliverer {
     }
     return { outcome: "busy" };
   }
+}
+
+let isoAt = 0;
+let iso = "";
+/** new Date().toISOString(), formatted once per millisecond (several messages share one under load). */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    iso = new Date(now).toISOString();
+    isoAt = now;
+  }
+  return iso;
 }
 
 function asDuplicate(result: DeliveryResult): DeliveryResult {

@@ -409,17 +409,19 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     req.log.error({ err: { name: (err as Error).name } }, "agent message: store unavailable");
     return reply.code(503).header("retry-after", "2").send({ error: "unavailable", reason: "state store unavailable" });
   }
-  const logFields = {
+  // The request line's fields, built once (no text, no thread id: a tag of the conversation and the length).
+  const logFields: Record<string, unknown> = {
     variant,
     conversation: tag,
     contactId: message.contactId,
     chars: message.text.length,
+    outcome: result.outcome,
   };
   switch (result.outcome) {
     case "delivered":
     case "duplicate": {
       metrics.agentMessages.inc({ variant, outcome: result.outcome });
-      req.outcome = { level: "info", fields: { ...logFields, outcome: result.outcome } };
+      req.outcome = { level: "info", fields: logFields };
       const id = result.idOnExternalPlatform;
       if (variant === "posts") return reply.code(200).send({ idOnExternalPlatform: id });
       return reply.code(200).send({
@@ -433,14 +435,15 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     case "busy":
       metrics.agentMessages.inc({ variant, outcome: "busy" });
       // Being delivered by another request (this relay or another one).
-      req.outcome = { level: "info", fields: { ...logFields, outcome: "busy" } };
+      req.outcome = { level: "info", fields: logFields };
       return reply
         .code(503)
         .header("retry-after", "1")
         .send({ error: "in_progress", reason: "delivery in progress; retry" });
     case "failed":
       metrics.agentMessages.inc({ variant, outcome: "failed" });
-      req.outcome = { level: "warn", fields: { ...logFields, outcome: "failed", reason: result.reason } };
+      logFields.reason = result.reason;
+      req.outcome = { level: "warn", fields: logFields };
       if (result.retryable) {
         return reply.code(503).header("retry-after", "2").send({ error: "cognigy_unavailable", reason: result.reason });
       }
