@@ -2,7 +2,7 @@ import { configFromEnv, RelayConfigError } from "./config";
 import { type Relay, startRelay } from "./server";
 
 /**
- * `npm run relay` / the Docker image: configuration from the environment (docs/relay.md), refuses to start with one
+ * `npm run relay` / the Docker image: configuration from the environment (README, section Relay), refuses to start with one
  * line naming the variable on a bad value, stops gracefully on SIGTERM/SIGINT (in-flight deliveries finish).
  */
 async function main(): Promise<void> {
