@@ -21,7 +21,8 @@ export interface ChatEntry {
   conversation: string;
 }
 
-const bodySchema = z.object({
+/** What Cognigy's Notify and Inject routes accept (docs: Inject and Notify); fakes of Cognigy share it. */
+export const cognigyBodySchema = z.object({
   userId: z.string().min(1).max(256),
   sessionId: z.string().min(1).max(256),
   text: z.string().max(10_000).optional(),
@@ -53,7 +54,7 @@ export class CognigyEndpoint extends EventEmitter {
         failure.remaining -= 1;
         return reply.code(failure.status).send({ error: "scripted failure" });
       }
-      const parsed = bodySchema.safeParse(req.body);
+      const parsed = cognigyBodySchema.safeParse(req.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return reply.code(400).send({ error: `${issue.path.join(".")}: ${issue.message}` });

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
-import { z } from "zod";
+import { cognigyBodySchema } from "../../src/emulator/cognigy-endpoint";
 
 /**
  * A Cognigy endpoint for relay tests: records every Notify/Inject with Cognigy's body limits, and can be scripted to
@@ -13,13 +13,6 @@ export interface CognigyCall {
   body: { userId: string; sessionId: string; text?: string; data?: { cxone?: Record<string, unknown> } & object };
   status: number;
 }
-
-const bodySchema = z.object({
-  userId: z.string().min(1).max(256),
-  sessionId: z.string().min(1).max(256),
-  text: z.string().max(10_000).optional(),
-  data: z.record(z.unknown()).optional(),
-});
 
 type Script = {
   route?: "notify" | "inject";
@@ -68,7 +61,7 @@ export class FakeCognigy {
           return reply.code(script.status).send({ error: "scripted failure" });
         }
       }
-      const parsed = bodySchema.safeParse(req.body);
+      const parsed = cognigyBodySchema.safeParse(req.body);
       if (!parsed.success) {
         this.calls.push({ route, urlToken, body: req.body as CognigyCall["body"], status: 400 });
         return reply.code(400).send({ error: parsed.error.issues[0].message });
