@@ -210,6 +210,20 @@ describe("Hand over to NiCE CXone: error branches", () => {
     expect(env.sandbox.requestCount({ path: "/messages" })).toBe(3);
   });
 
+  test("a transcript that stalls leaves time for the opening message: the handover still opens", async () => {
+    nodeClientOptions.deadlineMs = 3000;
+    // Only the first message (the transcript) hangs past the whole budget; the opening message is answered at once.
+    env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 4000, times: 1 });
+    const session = newSession({ text: "agent please" });
+    const run = await runWith(env, handoverNode, session, {}, { cognigy: { lastConversationEntries: entries } });
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    expect(run.logs.some((l) => l.level === "warn" && /transcript message 1\/1 failed/.test(l.text))).toBe(true);
+    const state = handoverState(session);
+    expect(state.contactId).toBeDefined();
+    const ids = env.sandbox.caseForThread(state.threadId)!.messages.map((m) => m.idOnExternalPlatform);
+    expect(ids).toContain(`${state.handoverId}:open`);
+  });
+
   test("CXone too slow for the node's budget follows OnError as a timeout", async () => {
     nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 2500, times: 5 });

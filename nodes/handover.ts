@@ -129,7 +129,8 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
       contact: i === 0 ? contact : undefined,
     }));
     try {
-      await sendInOrder(client, base, messages, progress);
+      // A third of the budget stays for the opening message and the case lookup if the transcript stalls.
+      await sendInOrder(client.withBudget((client.timeLeft() * 2) / 3), base, messages, progress);
     } catch (err) {
       // The agent can work without the transcript; the customer cannot wait for one that does not arrive.
       run.log("warn", `transcript message ${progress.sent + 1}/${messages.length} failed (${describeError(err)})`);

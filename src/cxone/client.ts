@@ -78,7 +78,10 @@ export class CxoneClient {
   private readonly deadlineAt: number;
   private readonly log: CxoneLogger;
 
-  constructor(connection: CxoneConnection, options: CxoneClientOptions = {}) {
+  constructor(
+    connection: CxoneConnection,
+    private readonly options: CxoneClientOptions = {},
+  ) {
     this.connection = connection;
     this.deadlineAt = Date.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
     this.log = scrubbingLogger(options.log ?? silentLogger, () => {
@@ -103,6 +106,18 @@ export class CxoneClient {
   /** Milliseconds left in this client's budget. */
   timeLeft(): number {
     return this.deadlineAt - Date.now();
+  }
+
+  /**
+   * The same client with a smaller budget for one step (never more than is left), so an optional step such as the
+   * transcript cannot use up the time a required step after it needs. Tokens and sockets stay shared.
+   */
+  withBudget(ms: number): CxoneClient {
+    return new CxoneClient(this.connection, {
+      ...this.options,
+      persistedAuth: undefined,
+      deadlineMs: Math.max(0, Math.min(ms, this.timeLeft())),
+    });
   }
 
   // ---- Digital Engagement (DFO 3.0) ----
