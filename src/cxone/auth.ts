@@ -37,11 +37,14 @@ export function clearAuthCache(): void {
   sessions.clear();
 }
 
-/** Identifies a connection without its secrets: safe to log and to use as a cache key. */
+/**
+ * Identifies a connection, secrets included but only through a one-way hash: safe to log and to use as a cache key,
+ * and a connection with a rotated or wrong secret never reuses another's token.
+ */
 export function connectionKey(c: CxoneConnection): string {
   return nodeCrypto()
     .createHash("sha256")
-    .update([c.authHost, c.clientId, c.accessKeyId, c.dfoBaseUrl ?? ""].join("\n"))
+    .update([c.authHost, c.clientId, c.accessKeyId, c.dfoBaseUrl ?? "", c.clientSecret, c.accessKeySecret].join("\n"))
     .digest("hex")
     .slice(0, 24);
 }

@@ -107,6 +107,13 @@ describe("authentication", () => {
     expect(err.message).not.toContain("not-the-key-secret");
   });
 
+  test("a connection with the same ids but another secret never reuses the cached token", async () => {
+    await client().listChannels();
+    const rotated = parseConnection({ ...env.sandbox.connection(), accessKeySecret: "revoked-or-wrong-secret" });
+    const err = await new CxoneClient(rotated, { sleep: noSleep }).listChannels().catch((e) => e);
+    expect(err).toBeInstanceOf(CxoneAuthError);
+  });
+
   test("concurrent cold calls share one token request", async () => {
     await Promise.all([client().listChannels(), client().listChannels(), client().listChannels()]);
     expect(env.sandbox.requestCount({ path: "/auth/token" })).toBe(1);
