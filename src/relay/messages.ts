@@ -227,6 +227,8 @@ export interface DelivererOptions {
   /** How long a request waits for a concurrent delivery of the same message before answering "retry". */
   busyWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A store write failed after Cognigy accepted the message (the message is delivered; its de-dup record is not). */
+  onStoreError?: (err: unknown) => void;
 }
 
 /**
@@ -279,8 +281,13 @@ export class Deliverer {
       }
       const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
       const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
-      await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
-      if (parts.length > 1) await store.del(progressKey);
+      try {
+        await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
+        if (parts.length > 1) await store.del(progressKey);
+      } catch (err) {
+        // The user has the message: a non-200 now would make CXone send it again. Only de-dup of a later retry is lost.
+        this.options.onStoreError?.(err);
+      }
       return { outcome: "delivered", ...record };
     } finally {
       await store.release(leaseKey, this.options.owner).catch(() => undefined);

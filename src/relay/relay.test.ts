@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { conversation, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
 import { encodeThreadId } from "../handover/thread";
 import { ByocAgent } from "../sandbox/byoc-agent";
+import { MemoryStore } from "./store";
 
 const env = useRelayEnv();
 
@@ -29,6 +30,18 @@ async function bearer(boxUrl: string) {
 const creds = () => ({ client_id: RELAY_CLIENT.clientId, client_secret: RELAY_CLIENT.clientSecret });
 
 describe("token endpoint", () => {
+  test("a Basic header with a malformed escape is invalid_client (401), not a server error", async () => {
+    const relay = await env.relay();
+    const basic = Buffer.from("%E0%A4%A:secret").toString("base64");
+    const res = await post(
+      `${relay.boxUrl}/1.0/token`,
+      { grant_type: "client_credentials" },
+      { authorization: `Basic ${basic}` },
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe("invalid_client");
+  });
+
   test("client credentials as JSON, form or HTTP Basic get a short-lived bearer", async () => {
     const relay = await env.relay({ tokenTtlSeconds: 600 });
     const json = await post(`${relay.boxUrl}/1.0/token`, { grant_type: "client_credentials", ...creds() });
@@ -280,6 +293,21 @@ describe("agent replies", () => {
     expect(texts.join("")).toBe(text);
   });
 
+  test("the store failing after Cognigy accepted: CXone still gets 200, so the user does not get it twice", async () => {
+    const store = new MemoryStore();
+    const set = store.set.bind(store);
+    store.set = async (key, value, ttl) => {
+      if (key.startsWith("done:")) throw new Error("store down");
+      return set(key, value, ttl);
+    };
+    const relay = await env.relay({}, { store });
+    const caseId = await openCase(env.sandbox, conversation("store-down"));
+    const answer = await env.agent(relay).reply(env.sandbox, caseId, "Delivered despite the store");
+    expect(answer.status).toBe(200);
+    expect(answer.attempts).toHaveLength(1);
+    expect(env.cognigy.delivered({ route: "notify" })).toHaveLength(1);
+  });
+
   test("a thread the relay did not create is never answered 2xx", async () => {
     const relay = await env.relay();
     const auth = await bearer(relay.boxUrl);
@@ -318,6 +346,13 @@ describe("agent replies", () => {
     expect(huge.status).toBe(413);
     const text = await fetch(url, { method: "POST", headers: { ...auth, "content-type": "text/plain" }, body: "hi" });
     expect(text.status).toBe(415);
+    // Only the token route takes a form.
+    const form = await fetch(url, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/x-www-form-urlencoded" },
+      body: "content=hi",
+    });
+    expect(form.status).toBe(415);
     expect(env.cognigy.calls).toHaveLength(0);
     // Extra, unknown fields are tolerated.
     const extra = await post(url, { id: "ok-1", content: "fine", somethingNew: { a: 1 } }, auth);

@@ -115,7 +115,17 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const cognigy = new CognigyClient(config.cognigyEndpointUrl, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
   );
-  const deliverer = new Deliverer({ store, cognigy, owner, cognigyTimeoutMs: config.cognigyTimeoutMs });
+  const deliverer = new Deliverer({
+    store,
+    cognigy,
+    owner,
+    cognigyTimeoutMs: config.cognigyTimeoutMs,
+    onStoreError: (err) =>
+      log.error(
+        { err: (err as Error)?.message },
+        "delivered, but the store did not record it; a CXone retry may repeat it",
+      ),
+  });
   const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
   const caseEvents = config.cxone
     ? new CaseEvents({
@@ -220,8 +230,8 @@ function buildApp(parts: AppParts) {
     return503OnClosing: true,
   });
 
-  app.register(formbody, { bodyLimit: config.bodyLimitBytes });
-  // CXone sends JSON (and the token route may get a form): anything else is a 415, not a string to validate.
+  // CXone sends JSON; only the token route also takes a form (registered in its own scope below). Anything else is a
+  // 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
 
   // Callback-style hooks: an async hook costs a promise and microtask turns on every request.
@@ -284,7 +294,11 @@ function buildApp(parts: AppParts) {
     const messagesLimit = limit(config.rateLimitPerMinute);
     const tokenLimit = limit(Math.max(30, Math.floor(config.rateLimitPerMinute / 10)));
 
-    scope.post(`${BOX}/1.0/token`, { config: tokenLimit }, (req, reply) => tokenRoute(parts, req, reply));
+    scope.register(async (tokenScope) => {
+      // OAuth clients may post the token request form-encoded; no other route accepts a form.
+      tokenScope.register(formbody, { bodyLimit: config.bodyLimitBytes });
+      tokenScope.post(`${BOX}/1.0/token`, { config: tokenLimit }, (req, reply) => tokenRoute(parts, req, reply));
+    });
 
     // Everything CXone calls besides the token route needs a valid bearer; checked before the body is read.
     scope.register(async (box) => {
@@ -345,8 +359,13 @@ function tokenRoute(parts: AppParts, req: FastifyRequest, reply: FastifyReply) {
     const decoded = Buffer.from(basic, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon > 0) {
-      id = decodeURIComponent(decoded.slice(0, colon));
-      secret = decodeURIComponent(decoded.slice(colon + 1));
+      try {
+        id = decodeURIComponent(decoded.slice(0, colon));
+        secret = decodeURIComponent(decoded.slice(colon + 1));
+      } catch {
+        // A malformed escape is a client that cannot authenticate, not a server error (which CXone would retry).
+        id = secret = undefined;
+      }
     }
   }
   if (!parts.tokens.credentialsValid(id, secret)) {
