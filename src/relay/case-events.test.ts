@@ -26,6 +26,18 @@ async function bearer(boxUrl: string) {
 }
 
 describe("case events by polling", () => {
+  test("a failing closed-case sweep does not cost the poll its other events", async () => {
+    const relay = await env.relay();
+    const ref = conversation("sweep-fails");
+    const caseId = await openCase(env.sandbox, ref);
+    for (let i = 0; i < 4; i++) await relay.pollOnce();
+    env.sandbox.assignAgent(caseId, "1001");
+    // The 5th poll sweeps: its closed-case search fails, the open-list search (sent first) does not.
+    env.sandbox.fault({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/, status: 400, times: 1, skip: 1 });
+    const report = await relay.pollOnce();
+    expect(report.events).toEqual([`agentJoined:${caseId}`]);
+  });
+
   test("a case opened and closed between two polls still resumes its conversation, once", async () => {
     const relay = await env.relay();
     const ref = conversation("quick-close");

@@ -179,7 +179,13 @@ export class CaseEvents {
       }
       if (++this.polls % CLOSED_SWEEP_EVERY === 0) {
         const since = Date.now() - RECENT_CLOSE_WINDOW_MS;
-        const recent = await client.searchContacts({ statuses: ["resolved", "closed"], newestFirst: true });
+        // A failed sweep must not cost this poll its other events: it is retried at the next sweep.
+        const recent = await client
+          .searchContacts({ statuses: ["resolved", "closed"], newestFirst: true })
+          .catch((err) => {
+            this.o.log.warn({ err: describeError(err) }, "case poll: closed-case sweep failed; retried next sweep");
+            return { contacts: [] as CxoneContact[] };
+          });
         for (const c of recent.contacts) {
           const threadId = c.threadIdOnExternalPlatform;
           if (open.has(c.id) || known.has(c.id) || !threadId || !decodeThreadId(threadId)) continue;
@@ -199,9 +205,10 @@ export class CaseEvents {
           });
         }
       }
-      if (work.length) await store.acquire(POLL_LOCK, this.o.owner, this.lockTtlMs);
       await eachLimit(work, 8, async (job) => {
         try {
+          // Renewed before every case: slow Cognigy calls must not let the lock lapse while this relay still polls.
+          await store.acquire(POLL_LOCK, this.o.owner, this.lockTtlMs);
           await job();
         } catch (err) {
           report.error ??= describeError(err);

@@ -57,6 +57,8 @@ export interface Fault {
   path?: string | RegExp;
   /** How many matching requests it answers (default 1). */
   times?: number;
+  /** Matching requests to let through before it starts answering. */
+  skip?: number;
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
@@ -489,6 +491,10 @@ export class CxoneSandbox {
     const index = this.faults.findIndex((f) => matches(f, method, path));
     if (index < 0) return undefined;
     const fault = this.faults[index];
+    if (fault.skip) {
+      fault.skip -= 1;
+      return undefined;
+    }
     fault.times -= 1;
     if (fault.times <= 0) this.faults.splice(index, 1);
     return fault;
