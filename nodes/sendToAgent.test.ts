@@ -80,6 +80,11 @@ describe("Send to agent: the gate", () => {
     await gate(session);
     const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
     expect(c.messages.filter((m) => m.text === "no id")).toHaveLength(1);
+    // The re-run still counts the message, so the same text typed again later is a new message, not a duplicate.
+    next(session, { text: "no id" });
+    delete session.input.inputId;
+    await gate(session);
+    expect(c.messages.filter((m) => m.text === "no id")).toHaveLength(2);
   });
 });
 

@@ -121,7 +121,10 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
     attachments,
   });
   if (res.duplicate) {
-    run.log("info", "CXone already had this message (the same input ran before); not counted again");
+    // Still counted: with no inputId the next id derives from the count, and a later identical text ("ok") must not
+    // collide with this one and be dropped as a duplicate.
+    run.log("info", "CXone already had this message (the same input ran before)");
+    saveHandover(api, { ...state, sent: state.sent + 1 });
     return ON_SUCCESS;
   }
   if (res.contactId && state.contactId && res.contactId !== state.contactId) {
