@@ -21,13 +21,16 @@ export const cxoneConfigurationSchema = z.object({
   tenantId: z.string().optional(),
 });
 
+/** CXone ids arrive as numbers or strings depending on the API; we always hold strings. */
+const id = z.union([z.string(), z.number()]).transform(String);
+
 const nullableString = z
   .string()
   .nullish()
   .transform((v) => v ?? undefined);
 
 export const userSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
+  id,
   firstName: nullableString,
   surname: nullableString,
   nickname: nullableString,
@@ -48,7 +51,7 @@ export type ContactStatus = string;
 export const CLOSED_STATUSES: readonly string[] = ["resolved", "closed", "trashed"];
 
 export const contactSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
+  id,
   status: contactStatusSchema,
   channelId: nullableString,
   threadIdOnExternalPlatform: nullableString,
@@ -65,12 +68,8 @@ export const contactSearchSchema = z.object({
 });
 
 export const createMessageResponseSchema = z.object({
-  consumerContact: contactSchema
-    .partial({ status: true })
-    .extend({ id: z.union([z.string(), z.number()]).transform(String) }),
-  message: z
-    .object({ id: z.union([z.string(), z.number()]).transform(String), idOnExternalPlatform: nullableString })
-    .partial(),
+  consumerContact: contactSchema.partial({ status: true }).extend({ id }),
+  message: z.object({ id, idOnExternalPlatform: nullableString }).partial(),
 });
 
 export const channelSchema = z.object({
@@ -88,7 +87,7 @@ export type CxoneChannel = z.output<typeof channelSchema>;
 /** Admin API skill activity; numbers arrive as numbers or numeric strings depending on the API version. */
 const count = z.coerce.number().int().nonnegative().catch(0);
 export const skillActivitySchema = z.object({
-  skillId: z.union([z.string(), z.number()]).transform(String),
+  skillId: id,
   skillName: nullableString,
   agentsAvailable: count,
   agentsLoggedIn: count,
