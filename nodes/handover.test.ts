@@ -207,7 +207,9 @@ describe("Hand over to NiCE CXone: error branches", () => {
     const run = await runWith(env, handoverNode, session, { sendTranscript: false });
     expect(run.outcome).toBe("cxoneHandoverOnError");
     expect(errorOf(session)).toMatchObject({ code: "api", status: 503, retryable: true });
-    expect(env.sandbox.requestCount({ path: "/messages" })).toBe(3);
+    // Every resend came after a look that found the message had not landed.
+    expect(env.sandbox.requestCount({ method: "POST", path: "/messages" })).toBe(3);
+    expect(env.sandbox.requestCount({ method: "GET", path: "/dfo/3.0/messages" })).toBe(3);
   });
 
   test("a transcript that stalls leaves time for the opening message: the handover still opens", async () => {

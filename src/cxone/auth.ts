@@ -1,6 +1,6 @@
 import { nodeCrypto } from "../lazy-crypto";
 import { type CxoneConnection, isLoopbackHost } from "./config";
-import { CxoneAuthError, CxoneError } from "./errors";
+import { CxoneApiError, CxoneAuthError, CxoneError } from "./errors";
 import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenResponseSchema } from "./schemas";
 import type { Transport } from "./transport";
 
@@ -212,7 +212,15 @@ export class Authenticator {
       },
       deadlineAt,
     );
-    const dfoBaseUrl = this.connection.dfoBaseUrl ?? assertSafeEndpoint(digitalBaseUrl(data.area, data.domain), "API");
+    if (!this.connection.dfoBaseUrl && !data.area) {
+      // Optional in NiCE's OpenAPI: without it the Digital host cannot be derived, only configured.
+      throw new CxoneApiError(
+        200,
+        "CXone tenant discovery: the answer has no field area, so the Digital API host (api-de-{area}.{domain}) is unknown; set the connection's Digital API base URL (dfoBaseUrl)",
+      );
+    }
+    const dfoBaseUrl =
+      this.connection.dfoBaseUrl ?? assertSafeEndpoint(digitalBaseUrl(data.area as string, data.domain), "API");
     const apiBaseUrl = data.api_endpoint ? assertSafeEndpoint(data.api_endpoint, "API endpoint") : dfoBaseUrl;
     return { dfoBaseUrl, apiBaseUrl };
   }

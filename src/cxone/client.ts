@@ -1,8 +1,8 @@
 import { Authenticator, type AuthSession, type PersistedAuth } from "./auth";
 import { type CxoneConnection, secretsOf } from "./config";
-import { CxoneAuthError } from "./errors";
+import { CxoneApiError, CxoneAuthError, CxoneNetworkError, CxoneTimeoutError, describeError } from "./errors";
 import { type CxoneLogger, scrubbingLogger, silentLogger } from "./log";
-import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import {
   type CxoneChannel,
   type CxoneContact,
@@ -10,6 +10,7 @@ import {
   contactSchema,
   contactSearchSchema,
   createMessageResponseSchema,
+  messageSearchSchema,
   type SkillActivity,
   skillActivityResponseSchema,
 } from "./schemas";
@@ -65,6 +66,27 @@ export interface SentMessage {
   messageId?: string;
   /** CXone already had a message with this id (an earlier attempt landed). */
   duplicate: boolean;
+}
+
+export interface ContactSearch {
+  statuses: string[];
+  scrollToken?: string;
+  newestFirst?: boolean;
+}
+
+/** One page of a case search. */
+export interface ContactPage {
+  contacts: CxoneContact[];
+  scrollToken?: string;
+}
+
+/** Failures after which CXone may or may not have stored the message: the request may have arrived. */
+function ambiguous(err: unknown): boolean {
+  return (
+    err instanceof CxoneTimeoutError ||
+    err instanceof CxoneNetworkError ||
+    (err instanceof CxoneApiError && err.status >= 500)
+  );
 }
 
 /**
@@ -140,24 +162,66 @@ export class CxoneClient {
       ...(msg.attachments?.length ? { attachments: msg.attachments } : {}),
       ...(msg.contact ? { contact: msg.contact } : {}),
     };
-    const { status, data } = await this.dfo({
-      operation: "send message",
-      method: "POST",
-      path: `/dfo/3.0/channels/${enc(this.connection.channelId)}/messages`,
-      body,
-      // The deterministic idOnExternalPlatform makes a repeat a duplicate CXone recognises, not a second message.
-      idempotent: true,
-      schema: createMessageResponseSchema,
-      // A 409 after a retried send means the first attempt landed: the message is there once, which is the goal.
-      acceptStatus: [409],
+    const maxResends = this.options.retry?.maxRetries ?? DEFAULT_RETRY.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { status, data } = await this.dfo({
+          operation: "send message",
+          method: "POST",
+          path: `/dfo/3.0/channels/${enc(this.connection.channelId)}/messages`,
+          body,
+          // Not repeated blindly: whether CXone de-duplicates idOnExternalPlatform is undocumented, so a repeat after
+          // an ambiguous failure first looks whether the message landed (below).
+          idempotent: false,
+          schema: createMessageResponseSchema,
+          // 409 is one reading of "this idOnExternalPlatform exists": an earlier attempt landed.
+          acceptStatus: [409],
+        });
+        if (status === 409) return { duplicate: true };
+        return {
+          contactId: data?.consumerContact?.id,
+          contactStatus: data?.consumerContact?.status,
+          messageId: data?.message?.id,
+          duplicate: false,
+        };
+      } catch (err) {
+        // A 400 may be another reading of "already exists"; anything ambiguous may have landed. Look before resending.
+        const refused = err instanceof CxoneApiError && err.status === 400;
+        if (!ambiguous(err) && !refused) throw err;
+        let landed: { id?: string; contactId?: string } | undefined;
+        try {
+          landed = await this.findMessage(msg.messageId);
+        } catch (lookupErr) {
+          // Cannot tell whether it landed: a resend could show the agent the message twice.
+          this.log("warn", `CXone send message: could not check whether it landed (${describeError(lookupErr)})`);
+          throw err;
+        }
+        if (landed) {
+          this.log("info", "CXone send message: an earlier attempt landed; not sending it again");
+          return { contactId: landed.contactId, messageId: landed.id, duplicate: true };
+        }
+        const delay = backoffDelay(attempt, { ...DEFAULT_RETRY, ...this.options.retry });
+        if (refused || attempt >= maxResends || this.timeLeft() <= delay) throw err;
+        this.log(
+          "warn",
+          `CXone send message: ${describeError(err)}; not stored, sending again (${attempt + 1}/${maxResends})`,
+        );
+        await (this.options.sleep ?? sleepMs)(delay);
+      }
+    }
+  }
+
+  /** Our message (by idOnExternalPlatform) as CXone stored it on this channel, with its case; undefined if absent. */
+  async findMessage(messageId: string): Promise<{ id?: string; contactId?: string } | undefined> {
+    const { data } = await this.dfo({
+      operation: "find message",
+      method: "GET",
+      path: "/dfo/3.0/messages",
+      params: { "idOnExternalPlatform[]": [messageId], "channel[]": [this.connection.channelId] },
+      schema: messageSearchSchema,
     });
-    if (status === 409) return { duplicate: true };
-    return {
-      contactId: data.consumerContact?.id,
-      contactStatus: data.consumerContact?.status,
-      messageId: data.message?.id,
-      duplicate: false,
-    };
+    const hit = data.data.find((m) => m.idOnExternalPlatform === messageId);
+    return hit ? { id: hit.id, contactId: hit.contactNumber } : undefined;
   }
 
   /** End-user typing indicator shown to the agent. */
@@ -177,13 +241,15 @@ export class CxoneClient {
       operation: "get case",
       method: "GET",
       path: `/dfo/3.0/contacts/${enc(contactId)}`,
+      // A case without status is a CxoneApiError naming the field, never a parse crash.
+      schema: contactSchema,
       acceptStatus: [404],
     });
-    return status === 404 ? undefined : contactSchema.parse(data);
+    return status === 404 ? undefined : data;
   }
 
   /** One page of the channel's cases in the given statuses (the relay's poll). */
-  async searchContacts(query: { statuses: string[]; scrollToken?: string; newestFirst?: boolean }) {
+  async searchContacts(query: ContactSearch): Promise<ContactPage> {
     const { data } = await this.dfo({
       operation: "search cases",
       method: "GET",
@@ -198,6 +264,17 @@ export class CxoneClient {
       schema: contactSearchSchema,
     });
     return { contacts: data.data, scrollToken: data.scrollToken };
+  }
+
+  /** The pages of a case search in order, following scrollToken until CXone has no more (or maxPages). */
+  async *contactPages(query: Omit<ContactSearch, "scrollToken">, maxPages = Number.POSITIVE_INFINITY) {
+    let scrollToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const result = await this.searchContacts({ ...query, scrollToken });
+      yield result;
+      if (!result.scrollToken || result.contacts.length === 0) return;
+      scrollToken = result.scrollToken;
+    }
   }
 
   /** Sets a case status (closed when the end user leaves); a case CXone no longer has counts as done. */
@@ -238,13 +315,9 @@ export class CxoneClient {
     statuses: string[] = ["new", "open", "pending", "escalated"],
     maxPages = 4,
   ): Promise<CxoneContact | undefined> {
-    let scrollToken: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const result = await this.searchContacts({ statuses, scrollToken });
-      const found = result.contacts.find((c) => c.threadIdOnExternalPlatform === threadId);
+    for await (const page of this.contactPages({ statuses }, maxPages)) {
+      const found = page.contacts.find((c) => c.threadIdOnExternalPlatform === threadId);
       if (found) return found;
-      if (!result.scrollToken || result.contacts.length === 0) return undefined;
-      scrollToken = result.scrollToken;
     }
     return undefined;
   }
@@ -301,5 +374,6 @@ export class CxoneClient {
 type ApiRequest<T> = Omit<HttpRequest<T>, "url"> & { path: string };
 
 const enc = encodeURIComponent;
+const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const bearer = (s: AuthSession) => ({ Authorization: `Bearer ${s.accessToken}` });
 const baseOf = (s: AuthSession, base: "dfo" | "api") => (base === "dfo" ? s.dfoBaseUrl : s.apiBaseUrl);

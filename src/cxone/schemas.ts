@@ -14,8 +14,9 @@ export const tokenResponseSchema = z.object({
   id_token: z.string().optional(),
 });
 
+/** OAS requires private, ui_endpoint, auth_endpoint, api_endpoint, domain, uhDomain; `area` is optional there. */
 export const cxoneConfigurationSchema = z.object({
-  area: z.string().min(1),
+  area: z.string().min(1).optional(),
   domain: z.string().min(1),
   api_endpoint: z.string().url().optional(),
   tenantId: z.string().optional(),
@@ -50,6 +51,7 @@ export const contactStatusSchema = z.string();
 export type ContactStatus = string;
 export const CLOSED_STATUSES: readonly string[] = ["resolved", "closed", "trashed"];
 
+/** Every field of a Contact is optional in the OAS; NiCE's own case schema (common-sdk cxone-case.js) requires status. */
 export const contactSchema = z.object({
   id,
   status: contactStatusSchema,
@@ -67,9 +69,27 @@ export const contactSearchSchema = z.object({
   scrollToken: nullableString,
 });
 
-export const createMessageResponseSchema = z.object({
-  consumerContact: contactSchema.partial({ status: true }).extend({ id }),
-  message: z.object({ id, idOnExternalPlatform: nullableString }).partial(),
+/** OAS: `{ consumerContact?: Contact; message?: MessageDetail }`; the body may also be empty (201/204). */
+export const createMessageResponseSchema = z
+  .object({
+    consumerContact: z.object({ id: id.optional(), status: nullableString }).nullish(),
+    message: z.object({ id: id.optional(), idOnExternalPlatform: nullableString }).nullish(),
+  })
+  .optional()
+  .transform((v) => v ?? {});
+
+/** OAS `searchMessages`: `{ hits?, data?: MessageDetail[] }`; `contactNumber` is the case the message is in. */
+export const messageSearchSchema = z.object({
+  hits: z.number().optional(),
+  data: z
+    .array(
+      z.object({
+        id: id.optional(),
+        idOnExternalPlatform: nullableString,
+        contactNumber: id.optional(),
+      }),
+    )
+    .default([]),
 });
 
 export const channelSchema = z.object({

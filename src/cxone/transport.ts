@@ -60,9 +60,27 @@ function httpClient(): AxiosInstance {
     validateStatus: () => true,
     // Proxies from the environment are the platform's business; axios would otherwise read HTTP_PROXY itself.
     proxy: false,
-    paramsSerializer: { indexes: null },
+    // Our own: axios strips a trailing `[]` from a key (`channel[]` went out as `channel`), and NiCE names its array
+    // filters with the brackets (src/cxone/README.md §1).
+    paramsSerializer: { serialize: serializeQuery },
   });
   return sharedAxios;
+}
+
+/**
+ * A query string exactly as CXone names its parameters: the key as given (brackets included, kept literal as NiCE's
+ * SDK sends them), repeated once per array value, values URL-encoded, undefined left out.
+ */
+export function serializeQuery(params: Record<string, unknown> | undefined): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params ?? {})) {
+    const name = encodeURIComponent(key).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v === undefined || v === null) continue;
+      parts.push(`${name}=${encodeURIComponent(String(v))}`);
+    }
+  }
+  return parts.join("&");
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -128,9 +146,11 @@ function parseBody<T>(req: HttpRequest<T>, response: AxiosResponse): T {
   const parsed = req.schema.safeParse(response.data === "" ? undefined : response.data);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
+  const field = issue.path.join(".");
+  const missing = issue.code === "invalid_type" && issue.received === "undefined";
   throw new CxoneApiError(
     response.status,
-    `CXone ${req.operation}: unexpected answer (${issue.path.join(".") || "body"}: ${issue.message})`,
+    `CXone ${req.operation}: unexpected answer (${field ? `field ${field}` : "body"}: ${missing ? "missing" : issue.message})`,
   );
 }
 

@@ -1,13 +1,14 @@
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
+import { CLOSED_STATUSES } from "../cxone/schemas";
 import type { HandoverState } from "./state";
 
 export type CloseResult = "abandoned" | "closed" | "already-gone" | "no-case";
 
 /**
  * Ends the CXone case of a handover from the bot side. A case no agent has taken yet is abandoned (CXone reports it
- * as abandoned, not handled); if CXone refuses that (the case was assigned meanwhile) or an agent works on it, it is
+ * as abandoned, not handled) and closed as well if abandoning left it routable; if CXone refuses that (the case was assigned meanwhile) or an agent works on it, it is
  * closed. A case CXone no longer has, or one already closed (409), counts as done: closing is idempotent.
  */
 export async function closeCase(client: CxoneClient, state: HandoverState, log: CxoneLogger): Promise<CloseResult> {
@@ -18,7 +19,14 @@ export async function closeCase(client: CxoneClient, state: HandoverState, log: 
   }
   if (state.status === "queue" && !state.agent) {
     try {
-      return (await client.abandonContact(contactId)).found ? "abandoned" : "already-gone";
+      if (!(await client.abandonContact(contactId)).found) return "already-gone";
+      // Whether abandon also ends the case is undocumented (the Contact keeps `abandon` apart from `status`): a case
+      // only flagged would still be routed to an agent after the user left, so close it too.
+      const after = await client.getContact(contactId);
+      if (!after || CLOSED_STATUSES.includes(after.status)) return "abandoned";
+      log("info", `CXone flagged case ${contactId} abandoned but left it ${after.status}; closing it`);
+      await client.setContactStatus(contactId, "closed");
+      return "abandoned";
     } catch (err) {
       if (!(err instanceof CxoneApiError) || err.status < 400 || err.status >= 500) throw err;
       log("info", `CXone did not abandon case ${contactId} (HTTP ${err.status}); closing it instead`);

@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { z } from "zod";
+import { type CONTACT_STATUSES, contractProblems, cxoneErrorBody, endpointFor, type NewMessage } from "./contract";
 
 /**
  * A loopback stand-in for NiCE CXone: OpenID + tenant discovery, the access-key password grant, the Digital (DFO 3.0)
- * endpoints our client calls, the admin skill-activity API, and scripted faults. It enforces the contract (bearer on
- * every API call, required message fields, expired tokens) so tests fail when our client drifts from it.
+ * endpoints our client calls, the admin skill-activity API, and scripted faults. It is the strictest reading of NiCE's
+ * published contract (src/sandbox/contract.ts): a query parameter or body field the contract does not name is refused
+ * with CXone's 400 error body, answers carry only what the contract promises when asked to (`behaviour`), and every
+ * undocumented behaviour has a switch so tests can run the product under each plausible reading.
  */
 
 export interface SandboxCredentials {
@@ -69,9 +71,42 @@ export interface Fault {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Path and query string exactly as they arrived on the wire. */
+  url: string;
   at: number;
   authorized: boolean;
+  contentType?: string;
+  /** The parsed query (keys as sent, brackets included) and body, for contract checks. */
+  query?: Record<string, unknown>;
+  body?: unknown;
+  /** What the contract check found wrong (the request was refused with 400). */
+  problems?: { field: string; message: string }[];
 }
+
+/**
+ * Behaviour NiCE's artifacts leave open: each switch is one plausible reading, and the product must work under all.
+ * Defaults are the reading our earlier code assumed.
+ */
+export interface SandboxBehaviour {
+  /** A create-message whose idOnExternalPlatform CXone already has: 409 / stored again as a second message / 400. */
+  duplicateMessage: "conflict" | "accept" | "reject";
+  /** `POST /contacts/{id}/abandon`: closes the case / only sets `abandon` and leaves it routable. */
+  abandon: "closes" | "flags";
+  /** Create-message answer: both fields / `{}` (both optional in the OAS) / 201 without body / 204. */
+  createMessageAnswer: "full" | "empty-object" | "no-body-201" | "no-body-204";
+  /** cxone-configuration with the optional area/cluster or without them (OAS requires neither). */
+  configuration: "full" | "minimal";
+  /** Contacts with every field (null when empty) or only those NiCE's case schema requires. */
+  contacts: "full" | "minimal";
+}
+
+export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
+  duplicateMessage: "conflict",
+  abandon: "closes",
+  createMessageAnswer: "full",
+  configuration: "full",
+  contacts: "full",
+};
 
 export interface SkillFigures {
   agentsAvailable: number;
@@ -83,10 +118,18 @@ export interface SkillFigures {
   earliestQueueTime?: string;
 }
 
+export interface SandboxChannel {
+  id: string;
+  name: string;
+  /** ChannelV2.contentFormat: with html, agent text arrives as HTML. */
+  contentFormat?: "html" | "plain";
+}
+
 export interface SandboxOptions {
   credentials?: Partial<SandboxCredentials>;
   tenantId?: string;
-  channels?: { id: string; name: string }[];
+  channels?: SandboxChannel[];
+  behaviour?: Partial<SandboxBehaviour>;
   agents?: SandboxAgent[];
   /** Longest message text accepted (default 64,000); lower it to test what happens when a message is too long. */
   maxTextLength?: number;
@@ -109,29 +152,13 @@ const DEFAULT_AGENTS: SandboxAgent[] = [
   { id: "1002", firstName: "Ben", surname: "Okafor", imageUrl: "https://example.invalid/ben.png" },
 ];
 
-const newMessageSchema = z.object({
-  idOnExternalPlatform: z.string().min(1),
-  direction: z.enum(["inbound", "outbound"]),
-  createdAtWithMilliseconds: z.string().datetime({ offset: true }),
-  thread: z.object({ idOnExternalPlatform: z.string().min(1).max(1024), threadName: z.string().optional() }),
-  messageContent: z.object({ type: z.string(), payload: z.object({ text: z.string() }) }),
-  authorEndUserIdentity: z.object({ idOnExternalPlatform: z.string().min(1) }).passthrough(),
-  attachments: z.array(z.object({ friendlyName: z.string(), url: z.string().url() })).optional(),
-  contact: z
-    .object({
-      skillId: z.number().int().optional(),
-      customFields: z.array(z.object({ ident: z.string(), value: z.string() })).optional(),
-    })
-    .optional(),
-});
-
 const base64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 function fakeJwt(claims: Record<string, unknown>): string {
   return `${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims)}.${randomBytes(8).toString("base64url")}`;
 }
 
 function dfoError(reply: FastifyReply, status: number, message: string, errorCode: string, field?: string) {
-  return reply.code(status).send({ errors: [{ field, message, parameters: {}, errorCode }], uid: randomUUID() });
+  return reply.code(status).send(cxoneErrorBody([{ field, message, errorCode }], randomUUID()));
 }
 
 export class CxoneSandbox {
@@ -139,16 +166,20 @@ export class CxoneSandbox {
   readonly tenantId: string;
   readonly cases = new Map<string, SandboxCase>();
   readonly requests: RecordedRequest[] = [];
-  readonly channels: { id: string; name: string }[];
+  readonly channels: SandboxChannel[];
   readonly agents: SandboxAgent[];
+  /** Switches for undocumented behaviour; tests may change them between requests. */
+  behaviour: SandboxBehaviour;
   tokenTtlSeconds: number;
   url = "";
 
   private readonly app: FastifyInstance;
   private readonly tokens = new Map<string, number>();
   private readonly faults: (Fault & { times: number })[] = [];
+  private readonly recordOf = new WeakMap<object, RecordedRequest>();
   private readonly threads = new Map<string, string>();
-  private readonly messageIds = new Set<string>();
+  /** Every stored message by our idOnExternalPlatform (several under the "accept" duplicate reading). */
+  private readonly messagesByExternalId = new Map<string, { caseId: string; message: SandboxMessage }[]>();
   private readonly skills = new Map<string, SkillFigures>();
   private caseSeq = 5000;
 
@@ -158,6 +189,7 @@ export class CxoneSandbox {
     this.channels = options.channels ?? [{ id: SANDBOX_CHANNEL_ID, name: "Cognigy handover (sandbox)" }];
     this.agents = options.agents ?? DEFAULT_AGENTS;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
     this.app.register(formbody);
     this.routes();
@@ -216,6 +248,17 @@ export class CxoneSandbox {
     this.skills.set(skillId, { ...current, ...figures });
   }
 
+  /** How many times CXone stored a message with this idOnExternalPlatform (the agent sees each one). */
+  timesStored(idOnExternalPlatform: string): number {
+    return this.messagesByExternalId.get(idOnExternalPlatform)?.length ?? 0;
+  }
+
+  /** A case routing may still hand to an agent: open statuses only (an abandon flag alone does not stop routing). */
+  routable(caseId: string): boolean {
+    const c = this.mustCase(caseId);
+    return ["new", "open", "pending", "escalated"].includes(c.status);
+  }
+
   caseForThread(threadId: string): SandboxCase | undefined {
     const id = this.threads.get(threadId);
     return id ? this.cases.get(id) : undefined;
@@ -226,6 +269,7 @@ export class CxoneSandbox {
     const c = this.mustCase(caseId);
     const agent = this.agents.find((a) => a.id === agentId);
     if (!agent) throw new Error(`sandbox has no agent ${agentId}`);
+    if (!this.routable(caseId)) throw new Error(`sandbox case ${caseId} is ${c.status}: routing cannot assign it`);
     c.inboxAssigneeUser = agent;
     this.setStatus(c, "open");
     return c;
@@ -281,7 +325,16 @@ export class CxoneSandbox {
     app.addHook("onRequest", async (req, reply) => {
       const path = req.url.split("?")[0];
       const authorized = this.bearerValid(req);
-      this.requests.push({ method: req.method, path, at: Date.now(), authorized });
+      const record: RecordedRequest = {
+        method: req.method,
+        path,
+        url: req.url,
+        at: Date.now(),
+        authorized,
+        contentType: req.headers["content-type"],
+      };
+      this.requests.push(record);
+      this.recordOf.set(req.raw, record);
       const fault = this.takeFault(req.method, path);
       if (!fault) return;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -292,16 +345,59 @@ export class CxoneSandbox {
         .send(fault.body ?? { errors: [{ message: "scripted fault", errorCode: "Fault" }] });
     });
 
+    // The contract check: runs once the body is parsed, before any route logic (src/sandbox/contract.ts).
+    app.addHook("preHandler", async (req, reply) => {
+      const path = req.url.split("?")[0];
+      const endpoint = endpointFor(req.method, path);
+      const recorded = this.recordOf.get(req.raw);
+      const query = { ...(req.query as Record<string, unknown>) };
+      if (recorded) {
+        recorded.query = query;
+        recorded.body = req.body;
+      }
+      if (!endpoint) return;
+      const problems = contractProblems(endpoint, query, req.body, req.body !== undefined && req.body !== null);
+      if (
+        endpoint.form &&
+        req.body !== undefined &&
+        !/^application\/x-www-form-urlencoded/.test(req.headers["content-type"] ?? "")
+      ) {
+        problems.push({ field: "body", message: "the token request is form-encoded" });
+      }
+      if (!problems.length) return;
+      if (recorded) recorded.problems = problems;
+      if (endpoint.form) {
+        return reply.code(400).send({ error: "invalid_request", error_description: problems[0].message });
+      }
+      return reply.code(400).send(
+        cxoneErrorBody(
+          problems.map((p) => ({ ...p, errorCode: "InvalidRequest" })),
+          randomUUID(),
+        ),
+      );
+    });
+
     app.get("/.well-known/openid-configuration", async () => ({
       issuer: this.url,
       token_endpoint: `${this.url}/auth/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      // NiCE's discovery document as the OAS types it: client_secret_basic only.
+      token_endpoint_auth_methods_supported: ["client_secret_basic"],
     }));
 
     app.get("/.well-known/cxone-configuration", async (req, reply) => {
       const { tenantId } = req.query as { tenantId?: string };
       if (tenantId !== this.tenantId) return reply.code(404).send({ error: "unknown tenant" });
-      return { area: "sandbox", domain: "localhost", api_endpoint: this.url, tenantId, cluster: "S1" };
+      // OAS requires private, ui_endpoint, auth_endpoint, api_endpoint, domain, uhDomain; the rest is optional.
+      const required = {
+        private: false,
+        ui_endpoint: this.url,
+        auth_endpoint: this.url,
+        api_endpoint: this.url,
+        domain: "localhost",
+        uhDomain: "localhost",
+      };
+      if (this.behaviour.configuration === "minimal") return required;
+      return { ...required, area: "sandbox", cluster: "S1", acdDomain: "localhost", tenantId };
     });
 
     app.post("/auth/token", async (req, reply) => this.issueToken(req, reply));
@@ -319,9 +415,7 @@ export class CxoneSandbox {
   private issueToken(req: FastifyRequest, reply: FastifyReply) {
     const body = (req.body ?? {}) as Record<string, string>;
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const [id, secret] = basic
-      ? Buffer.from(basic, "base64").toString("utf8").split(/:(.*)/s)
-      : [body.client_id, body.client_secret];
+    const [id, secret] = basic ? Buffer.from(basic, "base64").toString("utf8").split(/:(.*)/s) : [];
     if (id !== this.credentials.clientId || secret !== this.credentials.clientSecret) {
       return reply.code(401).send({ error: "invalid_client", error_description: "client authentication failed" });
     }
@@ -352,20 +446,21 @@ export class CxoneSandbox {
       if (!this.channels.some((c) => c.id === channelId)) {
         return dfoError(reply, 404, `Channel ${channelId} not found`, "ChannelNotFound");
       }
-      const parsed = newMessageSchema.safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return dfoError(reply, 400, issue.message, "InvalidRequest", issue.path.join("."));
-      }
-      const m = parsed.data;
+      // Shape already checked by the contract hook.
+      const m = req.body as NewMessage;
+      const text = typeof m.messageContent.payload.text === "string" ? m.messageContent.payload.text : "";
       const maxText = this.options.maxTextLength ?? 64_000;
-      if (m.messageContent.payload.text.length > maxText) {
+      if (text.length > maxText) {
         return dfoError(reply, 400, `text longer than ${maxText} characters`, "InvalidRequest", "messageContent");
       }
-      if (this.messageIds.has(m.idOnExternalPlatform)) {
-        return dfoError(reply, 409, "Message with this idOnExternalPlatform already exists", "MessageAlreadyExists");
+      if (this.messagesByExternalId.has(m.idOnExternalPlatform)) {
+        if (this.behaviour.duplicateMessage === "conflict") {
+          return dfoError(reply, 409, "Message with this idOnExternalPlatform already exists", "MessageAlreadyExists");
+        }
+        if (this.behaviour.duplicateMessage === "reject") {
+          return dfoError(reply, 400, "idOnExternalPlatform must be unique", "InvalidRequest", "idOnExternalPlatform");
+        }
       }
-      this.messageIds.add(m.idOnExternalPlatform);
       let c = this.caseForThread(m.thread.idOnExternalPlatform);
       if (!c || ["resolved", "closed", "trashed"].includes(c.status)) {
         const now = new Date().toISOString();
@@ -388,25 +483,55 @@ export class CxoneSandbox {
         id: `msg-${randomUUID()}`,
         idOnExternalPlatform: m.idOnExternalPlatform,
         direction: m.direction,
-        text: m.messageContent.payload.text,
+        text,
         attachments: m.attachments ?? [],
         createdAt: m.createdAtWithMilliseconds,
         author: m.authorEndUserIdentity,
       };
       c.messages.push(message);
+      const stored = this.messagesByExternalId.get(m.idOnExternalPlatform) ?? [];
+      stored.push({ caseId: c.id, message });
+      this.messagesByExternalId.set(m.idOnExternalPlatform, stored);
+      switch (this.behaviour.createMessageAnswer) {
+        case "empty-object":
+          return {};
+        case "no-body-201":
+          return reply.code(201).send();
+        case "no-body-204":
+          return reply.code(204).send();
+        default:
+          return {
+            consumerContact: this.contactView(c),
+            message: { id: message.id, idOnExternalPlatform: message.idOnExternalPlatform },
+          };
+      }
+    });
+
+    api.get("/dfo/3.0/messages", async (req) => {
+      const q = req.query as Record<string, string | string[] | undefined>;
+      const ids = list(q["idOnExternalPlatform[]"]);
+      const channels = list(q["channel[]"]);
+      const found = [...this.messagesByExternalId.entries()]
+        .filter(([id]) => !ids || ids.includes(id))
+        .flatMap(([, entries]) => entries)
+        .filter((e) => !channels || channels.includes(this.cases.get(e.caseId)?.channelId ?? ""));
       return {
-        consumerContact: this.contactView(c),
-        message: { id: message.id, idOnExternalPlatform: message.idOnExternalPlatform },
+        hits: found.length,
+        data: found.map(({ caseId, message }) => ({
+          id: message.id,
+          idOnExternalPlatform: message.idOnExternalPlatform,
+          direction: message.direction,
+          createdAtWithMilliseconds: message.createdAt,
+          contactNumber: caseId,
+          threadIdOnExternalPlatform: this.cases.get(caseId)?.threadIdOnExternalPlatform,
+          channel: { id: this.cases.get(caseId)?.channelId },
+        })),
       };
     });
 
-    api.post("/dfo/3.0/channels/:channelId/threads/:threadId/sender-actions", async (req, reply) => {
-      const { action } = (req.body ?? {}) as { action?: string };
-      if (action !== "isTypingOn" && action !== "isTypingOff") {
-        return dfoError(reply, 400, "action must be isTypingOn or isTypingOff", "InvalidRequest", "action");
-      }
-      return reply.code(204).send();
-    });
+    api.post("/dfo/3.0/channels/:channelId/threads/:threadId/sender-actions", async (_req, reply) =>
+      reply.code(204).send(),
+    );
 
     api.get("/dfo/3.0/contacts/:id", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
@@ -415,9 +540,8 @@ export class CxoneSandbox {
 
     api.get("/dfo/3.0/contacts", async (req) => {
       const q = req.query as Record<string, string | string[] | undefined>;
-      const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
-      const channels = list(q["channel[]"] ?? q.channel);
-      const statuses = list(q["status[]"] ?? q.status);
+      const channels = list(q["channel[]"]);
+      const statuses = list(q["status[]"]);
       const all = [...this.cases.values()].filter(
         (c) => (!channels || channels.includes(c.channelId)) && (!statuses || statuses.includes(c.status)),
       );
@@ -434,31 +558,34 @@ export class CxoneSandbox {
     api.put("/dfo/3.0/contacts/:id/status", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
       if (!c) return dfoError(reply, 404, "Contact not found", "ContactNotFound");
-      const { status } = (req.body ?? {}) as { status?: string };
-      const allowed = ["new", "open", "pending", "escalated", "resolved", "closed", "trashed"];
-      if (!status || !allowed.includes(status)) {
-        return dfoError(reply, 400, `status must be one of ${allowed.join(", ")}`, "InvalidStatus", "status");
-      }
+      const { status } = req.body as { status: (typeof CONTACT_STATUSES)[number] };
       this.setStatus(c, status);
-      return this.contactView(c);
+      return reply.code(204).send();
     });
 
     api.post("/dfo/3.0/contacts/:id/abandon", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
       if (!c) return dfoError(reply, 404, "Contact not found", "ContactNotFound");
-      const { type } = (req.body ?? {}) as { type?: string };
-      if (!type || !["abandon", "expired", "shortAbandon"].includes(type)) {
-        return dfoError(reply, 400, "type must be abandon, expired or shortAbandon", "InvalidRequest", "type");
-      }
+      const { type } = req.body as { type: string };
       // Assumed (undocumented): only a case nobody works on yet can be abandoned.
       if (c.inboxAssigneeUser) return dfoError(reply, 400, "Contact is assigned to an agent", "ContactAssigned");
       c.abandon = { type, abandonedAt: new Date().toISOString() };
-      this.setStatus(c, "closed");
+      if (this.behaviour.abandon === "closes") this.setStatus(c, "closed");
       return reply.code(204).send();
     });
 
     api.get("/dfo/3.0/channels", async () =>
-      this.channels.map((c) => ({ ...c, channelIntegrationId: "byoc-sandbox", isPrivate: false })),
+      // ChannelV2 with its required fields (OAS DigitalChannelService.ts).
+      this.channels.map((c) => ({
+        id: c.id,
+        idOnExternalPlatform: c.id,
+        realExternalPlatformId: "custom",
+        name: c.name,
+        channelIntegrationId: "byoc-sandbox",
+        hasTreeStructure: false,
+        contentFormat: c.contentFormat ?? "plain",
+        isPrivate: true,
+      })),
     );
 
     api.get("/InContactAPI/services/:version/skills/:skillId/activity", async (req, reply) => {
@@ -472,18 +599,42 @@ export class CxoneSandbox {
     });
   }
 
+  /** A case as CXone answers it: every field, or (contacts: "minimal") only what NiCE's case schema requires. */
   private contactView(c: SandboxCase) {
-    return {
+    const agent = c.inboxAssigneeUser;
+    // DigitalContact_User: id is a number; emailAddress, loginUsername, isBotUser, isSurveyUser are required.
+    const user = agent
+      ? {
+          id: Number(agent.id),
+          emailAddress: `${agent.firstName.toLowerCase()}@example.invalid`,
+          loginUsername: agent.firstName.toLowerCase(),
+          firstName: agent.firstName,
+          surname: agent.surname,
+          ...(agent.nickname ? { nickname: agent.nickname } : {}),
+          ...(agent.imageUrl ? { imageUrl: agent.imageUrl } : {}),
+          isBotUser: agent.isBotUser ?? false,
+          isSurveyUser: false,
+        }
+      : undefined;
+    // common-sdk schema/events/cxone-case.js requires id, status, threadIdOnExternalPlatform, threadId, direction,
+    // createdAt; the OAS makes every field optional.
+    const required = {
       id: c.id,
       status: c.status,
-      channelId: c.channelId,
+      threadId: `thread-${c.id}`,
       threadIdOnExternalPlatform: c.threadIdOnExternalPlatform,
+      direction: "inbound",
+      createdAt: c.createdAt,
+    };
+    if (this.behaviour.contacts === "minimal") return { ...required, ...(user ? { inboxAssigneeUser: user } : {}) };
+    return {
+      ...required,
+      channelId: c.channelId,
       routingQueueId: c.routingQueueId,
-      inboxAssigneeUser: c.inboxAssigneeUser
-        ? { ...c.inboxAssigneeUser, isBotUser: c.inboxAssigneeUser.isBotUser ?? false }
-        : null,
+      inboxAssigneeUser: user ?? null,
       statusUpdatedAt: c.statusUpdatedAt,
       customFields: c.customFields,
+      ...(c.abandon ? { abandon: c.abandon } : {}),
     };
   }
 
@@ -500,6 +651,8 @@ export class CxoneSandbox {
     return fault;
   }
 }
+
+const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
 
 function matches(filter: { method?: string; path?: string | RegExp }, method: string, path: string): boolean {
   if (filter.method && filter.method.toUpperCase() !== method) return false;
