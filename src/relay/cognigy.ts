@@ -33,8 +33,16 @@ export class CognigyClient {
     private readonly observe: (route: CognigyRoute, outcome: string) => void = () => {},
   ) {}
 
-  send(route: CognigyRoute, ref: ConversationRef, text: string, cxone: CxoneEventData): Promise<CognigyResult> {
-    return this.post(route, ref.urlToken, { userId: ref.userId, sessionId: ref.sessionId, text, data: { cxone } });
+  /** `view`: extra output data for the user's channel (quick replies, files; see agent-content.ts). */
+  send(
+    route: CognigyRoute,
+    ref: ConversationRef,
+    text: string,
+    cxone: CxoneEventData,
+    view?: Record<string, unknown>,
+  ): Promise<CognigyResult> {
+    const data = view ? { ...view, cxone } : { cxone };
+    return this.post(route, ref.urlToken, { userId: ref.userId, sessionId: ref.sessionId, text, data });
   }
 
   private async post(route: CognigyRoute, urlToken: string, body: unknown): Promise<CognigyResult> {

@@ -1,7 +1,8 @@
 // Zod 4 (shipped inside the zod 3.25 package): the same rules parse an agent reply about 5x faster than zod 3, which
 // was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
 import { z } from "zod/v4";
-import type { ConversationRef } from "../handover/thread";
+import { type ConversationRef, decodeThreadId } from "../handover/thread";
+import { agentContent, webchatFiles } from "./agent-content";
 import type { CognigyClient } from "./cognigy";
 import { splitText } from "./cognigy";
 import { sha256url } from "./digest";
@@ -47,6 +48,7 @@ const attachmentSchema = z
     friendlyName: optText(512),
     fileName: optText(512),
     name: optText(512),
+    mimeType: optText(256),
   })
   .loose();
 
@@ -62,15 +64,36 @@ const userSchema = z
   })
   .loose();
 
+// Rich types carry objects where TEXT carries a string (QUICK_REPLIES `text: { content }`): the payload is read by
+// agent-content.ts, which never fails on a shape it does not know.
 const contentSchema = z
   .object({
     type: optText(64),
-    payload: z
-      .object({ text: optText(1_000_000) })
-      .loose()
-      .nullish(),
+    payload: z.object({}).loose().nullish(),
+    fallbackText: optText(100_000),
+    postback: optText(10_000),
   })
-  .loose();
+  .loose()
+  .superRefine((content, ctx) => {
+    // TEXT (or no type) is what we read as text: its payload.text must be a string of sane size when present.
+    if (content.type && content.type.toUpperCase() !== "TEXT") return;
+    const text = content.payload?.text;
+    if (text == null) return;
+    if (typeof text !== "string") {
+      ctx.addIssue({ code: "custom", path: ["payload", "text"], message: "Invalid input: expected string" });
+    } else if (text.length > 1_000_000) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["payload", "text"],
+        message: "Too big: expected at most 1000000 characters",
+      });
+    }
+  });
+
+const externalRef = z
+  .object({ idOnExternalPlatform: z.string().max(4096).nullish() })
+  .loose()
+  .nullish();
 
 const common = {
   id: optionalId,
@@ -87,7 +110,7 @@ const common = {
   createdAtWithMilliseconds: optText(64),
 };
 
-export const legacyMessageSchema = z.object(common).loose();
+export const legacyMessageSchema = z.object({ ...common, post: externalRef, thread: externalRef }).loose();
 export const outboundMessageSchema = z
   .object({
     ...common,
@@ -122,6 +145,19 @@ export function unknownKeys(body: Record<string, unknown>): string[] {
 }
 
 type ParsedMessage = z.output<typeof legacyMessageSchema>;
+
+/**
+ * Our thread id in a legacy reply: NiCE documents neither what `postId` is nor the body, and its message model keeps
+ * postId, threadId and threadIdOnExternalPlatform apart (common-sdk cxone-message.js). So the first of the path's
+ * postId, `post.idOnExternalPlatform` and `thread.idOnExternalPlatform` that is one of our thread ids; undefined when
+ * none is (the caller answers 404).
+ */
+export function legacyThreadId(postId: string, body: ParsedMessage): string | undefined {
+  for (const candidate of [postId, body.post?.idOnExternalPlatform, body.thread?.idOnExternalPlatform]) {
+    if (candidate && decodeThreadId(candidate)) return candidate;
+  }
+  return undefined;
+}
 export type OutboundMessage = z.output<typeof outboundMessageSchema>;
 
 export interface AgentDetails {
@@ -157,7 +193,9 @@ export interface AgentMessage {
   cxoneMessageId?: string;
   contactId?: string;
   text: string;
-  attachments: { name: string; url: string }[];
+  attachments: { name: string; url: string; mimeType?: string }[];
+  /** Notify data that draws the message richly in Webchat (quick replies, link card); see agent-content.ts. */
+  rich?: Record<string, unknown>;
   agent?: AgentDetails;
   /** De-duplication key: the CXone message id, else a digest of the message's stable content. */
   key: string;
@@ -166,10 +204,12 @@ export interface AgentMessage {
 }
 
 export function toAgentMessage(threadId: string, ref: ConversationRef, body: ParsedMessage): AgentMessage | string {
-  const text = body.messageContent?.payload?.text ?? body.content ?? "";
+  const content = agentContent(body.messageContent ?? { type: "TEXT", payload: { text: body.content ?? "" } });
+  const text = content.text;
   const attachments = (body.attachments ?? []).map((a) => ({
     name: a.friendlyName || a.fileName || a.name || fileNameOf(a.url),
     url: a.url,
+    ...(a.mimeType ? { mimeType: a.mimeType } : {}),
   }));
   if (!text.trim() && attachments.length === 0) return "the message has no text and no attachments";
   const cxoneMessageId = body.id ?? body.message?.id ?? body.messageId;
@@ -193,6 +233,7 @@ export function toAgentMessage(threadId: string, ref: ConversationRef, body: Par
     contactId: body.contactId ?? body.contact?.id ?? body.case?.id,
     text,
     attachments,
+    ...(content.data ? { rich: content.data } : {}),
     agent: agentDetails(body.authorUser),
     key: (cxoneMessageId ? "i" : "h") + key,
     idOnExternalPlatform: `cgyr-${key.slice(0, 32)}`,
@@ -275,7 +316,12 @@ export class Deliverer {
           ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
         };
         const text = parts[i] || (last ? msg.attachments.map((a) => `${a.name}: ${a.url}`).join("\n") : "");
-        const result = await this.options.cognigy.send("notify", msg.ref, text, cxone);
+        // What Webchat draws richly (quick replies, link card, files) rides on the last part only.
+        const view =
+          last && (msg.rich || msg.attachments.length)
+            ? { ...msg.rich, ...(msg.attachments.length ? { attachments: webchatFiles(msg.attachments) } : {}) }
+            : undefined;
+        const result = await this.options.cognigy.send("notify", msg.ref, text, cxone, view);
         if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
         if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
       }

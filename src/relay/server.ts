@@ -14,6 +14,7 @@ import {
   Deliverer,
   type DeliveryResult,
   legacyMessageSchema,
+  legacyThreadId,
   type OutboundMessage,
   outboundMessageSchema,
   toAgentMessage,
@@ -397,7 +398,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   const body = parsed.data;
   const threadId =
     variant === "posts"
-      ? (req.params as { postId: string }).postId
+      ? (legacyThreadId((req.params as { postId: string }).postId, body) ?? "")
       : (body as OutboundMessage).thread.idOnExternalPlatform;
   const thread = knownThread(threadId);
   if (!thread) {
@@ -445,7 +446,8 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
       if (variant === "posts") return reply.code(200).send({ idOnExternalPlatform: id });
       return reply.code(200).send({
         idOnExternalPlatform: id,
-        message: { idOnExternalPlatform: id, createdAtWithMilliseconds: result.at },
+        // `url` as public middlewares answer (MessageDetail.url in the OAS): where this message lives on our side.
+        message: { idOnExternalPlatform: id, createdAtWithMilliseconds: result.at, url: messageUrl(req, id) },
         thread: { idOnExternalPlatform: threadId },
         endUserIdentities: [],
         recipients: [],
@@ -531,6 +533,11 @@ function reasonFor(status: number, err: Error & { code?: string }): string {
 function zodReason(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];
   return `${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
+}
+
+/** The relay's own address for an agent message it delivered (answered to CXone as message.url). */
+function messageUrl(req: FastifyRequest, id: string): string {
+  return `${req.protocol}://${req.host}${BOX}/2.0/messages/${encodeURIComponent(id)}`;
 }
 
 /** Names a conversation in logs without its ids or endpoint token. */

@@ -25,6 +25,19 @@ export interface ByocAgentOptions {
   tokenEncoding?: "json" | "form";
   /** Put CXone's message id into the body (default: posts yes, outbound no, as in the public samples). */
   includeMessageId?: boolean;
+  /**
+   * Legacy mode: what `postId` is (undocumented). "thread": our thread id; "cxone-post": a CXone-internal id, ours only
+   * in `post.idOnExternalPlatform`; "cxone-thread": a CXone-internal id, ours only in `thread.idOnExternalPlatform`.
+   */
+  legacyPostId?: "thread" | "cxone-post" | "cxone-thread";
+}
+
+/** Agent message content in NiCE's shape (common-sdk digital-message-content-types.js; OAS MessageContent). */
+export interface AgentContent {
+  type: string;
+  payload: Record<string, unknown>;
+  fallbackText?: string;
+  postback?: string;
 }
 
 export interface ByocAttempt {
@@ -45,7 +58,9 @@ export interface ByocReply {
 }
 
 export interface ReplyOptions {
-  attachments?: { name?: string; url: string }[];
+  attachments?: { name?: string; url: string; mimeType?: string }[];
+  /** Rich content instead of TEXT (the text argument is then only what the sandbox records). */
+  content?: AgentContent;
   /** Extra top-level body fields (tests of unknown shapes). */
   extra?: Record<string, unknown>;
 }
@@ -62,8 +77,10 @@ export class ByocAgent {
     message.attachments = (options.attachments ?? []).map((a) => ({
       friendlyName: a.name ?? a.url.split("/").pop() ?? "file",
       url: a.url,
+      ...(a.mimeType ? { mimeType: a.mimeType } : {}),
     }));
-    return this.deliver(sandbox, caseId, message, options.extra);
+    const extra = options.content ? { messageContent: options.content, ...options.extra } : options.extra;
+    return this.deliver(sandbox, caseId, message, extra);
   }
 
   /** (Re)delivers a recorded message: the same CXone message id, as on CXone's own retry. */
@@ -98,11 +115,20 @@ export class ByocAgent {
       ...extra,
     };
     const box = this.options.relayBoxUrl.replace(/\/+$/, "");
+    const postIdReading = this.options.legacyPostId ?? "thread";
+    const postId = postIdReading === "thread" ? threadId : `post-${c.id}`;
+    const where =
+      postIdReading === "cxone-thread"
+        ? {
+            post: { id: postId, channelId: c.channelId },
+            thread: { id: `thread-${c.id}`, idOnExternalPlatform: threadId },
+          }
+        : { post: { id: postId, idOnExternalPlatform: threadId, channelId: c.channelId } };
     const { url, body } =
       this.options.mode === "posts"
         ? {
-            url: `${box}/1.0/posts/${encodeURIComponent(threadId)}/messages`,
-            body: { ...common, post: { idOnExternalPlatform: threadId, channelId: c.channelId }, contactId: c.id },
+            url: `${box}/1.0/posts/${encodeURIComponent(postId)}/messages`,
+            body: { ...common, ...where, contactId: c.id },
           }
         : {
             url: `${box}/2.0/channel/${encodeURIComponent(c.channelId)}/outbound`,

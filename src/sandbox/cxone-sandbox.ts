@@ -33,7 +33,7 @@ export interface SandboxMessage {
   idOnExternalPlatform: string;
   direction: "inbound" | "outbound";
   text: string;
-  attachments: { friendlyName: string; url: string }[];
+  attachments: { friendlyName: string; url: string; mimeType?: string }[];
   createdAt: string;
   author: Record<string, unknown>;
 }
@@ -66,6 +66,11 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Answer after this long (with status) or, without status, delay the real answer. */
   delayMs?: number;
+  /**
+   * The request is processed for real (a message is stored, a case changed) and only then is the answer replaced by
+   * this status (or, with delayMs alone, held back): CXone did the work but the caller never heard.
+   */
+  landed?: boolean;
 }
 
 export interface RecordedRequest {
@@ -177,6 +182,7 @@ export class CxoneSandbox {
   private readonly tokens = new Map<string, number>();
   private readonly faults: (Fault & { times: number })[] = [];
   private readonly recordOf = new WeakMap<object, RecordedRequest>();
+  private readonly lostAnswers = new WeakMap<object, Fault>();
   private readonly threads = new Map<string, string>();
   /** Every stored message by our idOnExternalPlatform (several under the "accept" duplicate reading). */
   private readonly messagesByExternalId = new Map<string, { caseId: string; message: SandboxMessage }[]>();
@@ -337,12 +343,25 @@ export class CxoneSandbox {
       this.recordOf.set(req.raw, record);
       const fault = this.takeFault(req.method, path);
       if (!fault) return;
+      if (fault.landed) {
+        this.lostAnswers.set(req.raw, fault);
+        return;
+      }
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.status === undefined) return;
       for (const [k, v] of Object.entries(fault.headers ?? {})) reply.header(k, v);
       return reply
         .code(fault.status)
         .send(fault.body ?? { errors: [{ message: "scripted fault", errorCode: "Fault" }] });
+    });
+
+    app.addHook("onSend", async (req, reply, payload) => {
+      const lost = this.lostAnswers.get(req.raw);
+      if (!lost) return payload;
+      if (lost.delayMs) await new Promise((r) => setTimeout(r, lost.delayMs));
+      if (lost.status === undefined) return payload;
+      reply.code(lost.status).header("content-type", "application/json; charset=utf-8");
+      return JSON.stringify(lost.body ?? { errors: [{ message: "scripted fault", errorCode: "Fault" }] });
     });
 
     // The contract check: runs once the body is parsed, before any route logic (src/sandbox/contract.ts).
