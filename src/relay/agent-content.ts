@@ -86,7 +86,9 @@ export function plainText(text: string, contentFormat?: "html" | "plain"): strin
       { selector: "h3", options: { uppercase: false } },
       { selector: "table", format: "dataTable" },
     ],
-  }).trim();
+  })
+    .replace(/\u00a0/g, " ")
+    .trim();
 }
 
 function quickRepliesOf(actions: unknown): QuickReply[] {

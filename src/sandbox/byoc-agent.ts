@@ -68,6 +68,8 @@ export interface ReplyOptions {
 export class ByocAgent {
   private token?: string;
   tokenRequests = 0;
+  /** Every call made to the relay (token requests included), for contract checks. */
+  readonly sent: { url: string; contentType: string; body: string; status: number; answer: unknown }[] = [];
 
   constructor(private readonly options: ByocAgentOptions) {}
 
@@ -231,6 +233,7 @@ export class ByocAgent {
       } catch {
         // not JSON: keep the text
       }
+      this.sent.push({ url, contentType: type, body, status, answer: parsed });
       return { status, body: parsed };
     } catch (err) {
       // No answer (timeout, refused): CXone sees a failed send; status 0 marks it.

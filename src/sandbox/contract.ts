@@ -364,3 +364,58 @@ export const richLinkPayloadSchema = z.object({
   title: z.object({ content: str }),
   url: str,
 });
+
+// ---- callback bodies and the answers CXone expects (undocumented: what NiCE's models and samples show) ----
+
+const userRef = z.object({ id: z.union([str, z.number()]).optional(), firstName: str.optional() }).passthrough();
+const callbackContent = agentContentSchema.partial({ payload: true }).passthrough();
+const callbackAttachment = z
+  .object({ url: str.url(), friendlyName: str.optional(), fileName: str.optional(), mimeType: str.optional() })
+  .passthrough();
+
+export const CALLBACKS = {
+  token: {
+    source: CALLBACK_SOURCES.token,
+    json: z.object({ grant_type: z.literal("client_credentials"), client_id: str, client_secret: str }).strict(),
+    answer: z.object({ access_token: str.min(1), token_type: z.literal("Bearer"), expires_in: z.number().positive() }),
+  },
+  legacyReply: {
+    source: CALLBACK_SOURCES.legacyReply,
+    // Our thread id is in the path, post.idOnExternalPlatform or thread.idOnExternalPlatform (which one: unknown).
+    body: z
+      .object({
+        messageContent: callbackContent,
+        attachments: z.array(callbackAttachment).optional(),
+        post: z.object({ id: str.optional(), idOnExternalPlatform: str.optional() }).passthrough().optional(),
+        thread: z.object({ id: str.optional(), idOnExternalPlatform: str.optional() }).passthrough().optional(),
+        authorUser: userRef.optional(),
+      })
+      .passthrough(),
+    answer: z.object({ idOnExternalPlatform: str.min(1) }).passthrough(),
+  },
+  outbound: {
+    source: CALLBACK_SOURCES.outbound,
+    body: z
+      .object({
+        thread: z.object({ idOnExternalPlatform: str.min(1) }).passthrough(),
+        messageContent: callbackContent,
+        endUserRecipients: z.array(recipient.passthrough()).optional(),
+        attachments: z.array(callbackAttachment).optional(),
+      })
+      .passthrough(),
+    answer: z
+      .object({
+        message: z.object({
+          idOnExternalPlatform: str.min(1),
+          createdAtWithMilliseconds: str.datetime(),
+          url: str.url(),
+        }),
+        thread: z.object({ idOnExternalPlatform: str.min(1) }),
+      })
+      .passthrough(),
+  },
+  typing: {
+    source: CALLBACK_SOURCES.typing,
+    body: z.object({ senderAction: z.object({ action: z.enum(["isTypingOn", "isTypingOff"]) }) }).passthrough(),
+  },
+};

@@ -1,0 +1,224 @@
+import { agentDetailsNode } from "../nodes/agentDetails";
+import { checkAvailabilityNode } from "../nodes/checkAvailability";
+import { endHandoverNode } from "../nodes/endHandover";
+import { handoverNode } from "../nodes/handover";
+import { sendToAgentNode } from "../nodes/sendToAgent";
+import { sendTranscriptNode } from "../nodes/sendTranscript";
+import { CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
+import { newSession, runNode, type Session } from "../src/emulator/runtime";
+import { nodeClientOptions } from "../src/node-kit";
+import { CALLBACKS, ENDPOINTS, endpointFor } from "../src/sandbox/contract";
+import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
+import { conversation, openCase, useRelayEnv } from "./support/relay";
+
+/**
+ * Every request the product sends to CXone (the nodes, the relay's poll, the client's other methods), as it left the
+ * process, checked against NiCE's published contract (src/sandbox/contract.ts names the source of each schema); and
+ * every callback shape the relay accepts, with the answer CXone expects.
+ */
+
+const env = useRelayEnv();
+const hit = new Set<string>();
+
+beforeEach(() => {
+  env.sandbox.behaviour = { ...DEFAULT_BEHAVIOUR };
+  env.sandbox.resetRequests();
+  clearAuthCache();
+  nodeClientOptions.sleep = async () => {};
+});
+
+/** Each request is one the contract names, passed its check, and carried the right credentials and encoding. */
+function expectAllOnContract() {
+  expect(env.sandbox.requests.length).toBeGreaterThan(0);
+  for (const r of env.sandbox.requests) {
+    const endpoint = endpointFor(r.method, r.path);
+    expect({ request: `${r.method} ${r.path}`, known: !!endpoint }).toEqual({
+      request: `${r.method} ${r.path}`,
+      known: true,
+    });
+    if (!endpoint) continue;
+    hit.add(endpoint.name);
+    expect({ request: `${r.method} ${r.url}`, problems: r.problems ?? [] }).toEqual({
+      request: `${r.method} ${r.url}`,
+      problems: [],
+    });
+    if (r.path.startsWith("/dfo/") || r.path.startsWith("/InContactAPI/")) expect(r.authorized).toBe(true);
+    if (endpoint.form) expect(r.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    else if (r.body !== undefined) expect(r.contentType).toMatch(/^application\/json/);
+    // Array filters go out with their brackets, never the bare name axios used to send.
+    for (const name of Object.keys(r.query ?? {})) expect(endpoint.query).toContain(name);
+  }
+}
+
+async function node(descriptor: Parameters<typeof runNode>[0], session: Session, config: Record<string, unknown> = {}) {
+  const run = await runNode(descriptor, { config: { connection: env.sandbox.connection(), ...config }, session });
+  expect(run.error).toBeUndefined();
+  return run;
+}
+
+function nextInput(session: Session, input: Record<string, unknown>) {
+  session.input = { ...session.input, data: {}, inputId: `in-${Math.random().toString(36).slice(2)}`, ...input };
+  delete session.input.cxone;
+}
+
+describe("requests the product sends", () => {
+  test("a whole handover through the nodes: every request is on the contract", async () => {
+    env.sandbox.setSkillActivity("4321", { agentsAvailable: 2, agentsLoggedIn: 3 });
+    const session = newSession({ text: "I want a human" });
+    await node(checkAvailabilityNode, session, { skillId: "4321" });
+    const opened = await node(handoverNode, session, {
+      skillId: "4321",
+      customFields: { order: "A-17" },
+      transcriptSource: "field",
+      transcriptJson: [
+        { source: "user", text: "where is my order?" },
+        { source: "bot", text: "Let me check." },
+      ],
+    });
+    expect(opened.outcome).toBe("cxoneHandoverOnSuccess");
+    const state = session.context.cxoneHandover as { contactId: string; threadId: string };
+    nextInput(session, {
+      text: "it is urgent",
+      data: { attachments: [{ url: "https://files.example/photo.png", name: "photo.png" }] },
+    });
+    await node(sendToAgentNode, session);
+    env.sandbox.assignAgent(state.contactId);
+    nextInput(session, { text: "who is this?" });
+    await node(agentDetailsNode, session);
+    await node(sendTranscriptNode, session, {
+      transcriptSource: "field",
+      transcriptJson: [{ source: "user", text: "one more thing" }],
+    });
+    await node(endHandoverNode, session);
+    expect(env.sandbox.cases.get(state.contactId)?.status).toBe("closed");
+    expectAllOnContract();
+  });
+
+  test("a cancel while queued, where abandon only flags the case: abandon, look, close", async () => {
+    env.sandbox.behaviour.abandon = "flags";
+    const session = newSession({ text: "agent" });
+    await node(handoverNode, session, { sendTranscript: false, cancelKeywords: ["stop"] });
+    nextInput(session, { text: "stop" });
+    const run = await node(sendToAgentNode, session);
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+    expect(env.sandbox.requests.map((r) => `${r.method} ${r.path.replace(/contacts\/\d+/, "contacts/{id}")}`)).toEqual(
+      expect.arrayContaining([
+        "POST /dfo/3.0/contacts/{id}/abandon",
+        "GET /dfo/3.0/contacts/{id}",
+        "PUT /dfo/3.0/contacts/{id}/status",
+      ]),
+    );
+    expectAllOnContract();
+  });
+
+  test("the relay's poll, with the closed-case sweep, sends only named query parameters", async () => {
+    const relay = await env.relay();
+    const caseId = await openCase(env.sandbox, conversation("contract-poll"));
+    env.sandbox.resetRequests();
+    for (let i = 0; i < 5; i++) await relay.pollOnce();
+    env.sandbox.assignAgent(caseId);
+    env.sandbox.closeCase(caseId);
+    await relay.pollOnce();
+    const searches = env.sandbox.requests.filter((r) => r.path === "/dfo/3.0/contacts").map((r) => r.url);
+    expect(searches).toContain(
+      `/dfo/3.0/contacts?channel[]=${env.sandbox.channels[0].id}&status[]=resolved&status[]=closed&sorting=updatedAt&sortingType=desc`,
+    );
+    expectAllOnContract();
+  });
+
+  test("the client's other calls: message lookup after a lost answer, typing, channel list", async () => {
+    const client = new CxoneClient(parseConnection(env.sandbox.connection()), { sleep: async () => {} });
+    env.sandbox.fault({ method: "POST", path: "/messages", landed: true, status: 500 });
+    const sent = await client.sendMessage({
+      threadId: "contract-thread",
+      messageId: "contract-msg-1",
+      text: "hi",
+      author: { id: "u-1" },
+    });
+    expect(sent.duplicate).toBe(true);
+    await client.sendTyping("contract-thread", true);
+    await client.sendTyping("contract-thread", false);
+    expect((await client.listChannels()).map((c) => c.id)).toEqual([env.sandbox.channels[0].id]);
+    const lookup = env.sandbox.requests.find((r) => r.path === "/dfo/3.0/messages");
+    expect(lookup?.url).toBe(
+      `/dfo/3.0/messages?idOnExternalPlatform[]=contract-msg-1&channel[]=${env.sandbox.channels[0].id}`,
+    );
+    expectAllOnContract();
+  });
+
+  test("the sandbox refuses what the contract does not name, with CXone's error body", async () => {
+    const client = new CxoneClient(parseConnection(env.sandbox.connection()), { sleep: async () => {} });
+    await client.listChannels();
+    const token = env.sandbox.issuedTokens().at(-1);
+    const get = (path: string) =>
+      fetch(`${env.sandbox.url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { errors: { field: string; errorCode: string }[]; uid: string },
+      }));
+    const bare = await get(`/dfo/3.0/contacts?channel=${env.sandbox.channels[0].id}&status=new`);
+    expect(bare.status).toBe(400);
+    expect(bare.body.errors.map((e) => e.field)).toEqual(["channel", "status"]);
+    expect(bare.body.uid).toEqual(expect.any(String));
+    const post = await fetch(`${env.sandbox.url}/dfo/3.0/contacts/1/abandon`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "abandon", reason: "left" }),
+    });
+    expect(post.status).toBe(400);
+    expect(((await post.json()) as { errors: { message: string }[] }).errors[0].message).toContain("reason");
+  });
+
+  test("every CXone endpoint in the contract was exercised by the tests above", () => {
+    expect([...hit].sort()).toEqual(ENDPOINTS.map((e) => e.name).sort());
+  });
+});
+
+describe("callbacks the relay accepts (CXone → relay)", () => {
+  test("each shape, as NiCE's samples and models show it, gets the answer CXone expects", async () => {
+    const relay = await env.relay();
+    const ref = conversation("contract-callbacks");
+    const caseId = await openCase(env.sandbox, ref);
+    env.sandbox.assignAgent(caseId);
+    const agents = [
+      env.agent(relay, { legacyPostId: "thread" }),
+      env.agent(relay, { legacyPostId: "cxone-post", tokenEncoding: "form" }),
+      env.agent(relay, { legacyPostId: "cxone-thread" }),
+      env.agent(relay, { mode: "outbound" }),
+    ];
+    for (const [i, agent] of agents.entries()) {
+      const reply = await agent.reply(env.sandbox, caseId, `reply ${i}`, {
+        attachments: [{ url: "https://files.example/a.pdf", name: "a.pdf" }],
+      });
+      expect(reply.status).toBe(200);
+      await agent.reply(env.sandbox, caseId, "(choices)", {
+        content: {
+          type: "QUICK_REPLIES",
+          payload: { text: { content: "Pick" }, actions: [{ type: "REPLY_BUTTON", text: "Yes", postback: "yes" }] },
+          fallbackText: "Pick: Yes",
+        },
+      });
+      expect((await agent.typing(env.sandbox, caseId, true)).status).toBe(204);
+    }
+    let checked = 0;
+    for (const agent of agents) {
+      for (const call of agent.sent) {
+        const path = new URL(call.url).pathname;
+        if (path.endsWith("/1.0/token")) {
+          if (call.contentType === "application/json")
+            expect(CALLBACKS.token.json.parse(JSON.parse(call.body))).toBeTruthy();
+          if (call.status === 200) CALLBACKS.token.answer.parse(call.answer);
+          continue;
+        }
+        if (call.status === 401) continue;
+        const kind = path.includes("/1.0/posts/") ? "legacyReply" : path.endsWith("/outbound") ? "outbound" : "typing";
+        expect(CALLBACKS[kind].body.safeParse(JSON.parse(call.body)).success).toBe(true);
+        if (kind !== "typing") {
+          expect(call.status).toBe(200);
+          expect(CALLBACKS[kind].answer.safeParse(call.answer).error).toBeUndefined();
+        } else expect(call.status).toBe(204);
+        checked++;
+      }
+    }
+    expect(checked).toBe(agents.length * 3);
+  });
+});
