@@ -16,6 +16,7 @@ const MESSAGES = `${OAS} src/services/digitalEngagement/DigitalMessageService.ts
 const CONTACTS = `${OAS} src/services/digitalEngagement/DigitalContactService.ts`;
 const THREADS = `${OAS} src/services/digitalEngagement/DigitalThreadService.ts`;
 const CHANNELS = `${OAS} src/services/digitalEngagement/DigitalChannelService.ts`;
+const AUTH = `${OAS} src/services/auth/AuthenticationGlobalauthenticationService.ts`;
 
 export interface Endpoint {
   /** Short name used in test coverage reports. */
@@ -130,7 +131,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     method: "GET",
     path: "/.well-known/openid-configuration",
     query: [],
-    source: `${OAS} src/services/auth/* (OIDC discovery)`,
+    source: `${AUTH} getOIDCConfig (token_endpoint_auth_methods_supported: client_secret_basic only)`,
   },
   {
     name: "token",
@@ -138,17 +139,20 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: "/auth/token",
     query: [],
     form: true,
-    // Password grant (access key) and the refresh grant NiCE's auth-sdk sends (src/lib/cxone-auth.js).
+    // tokenAccessKeyRequest and tokenRefreshRequest (+ the scope NiCE's auth-sdk adds to a refresh,
+    // src/lib/cxone-auth.js). The body may name the client, but discovery offers client_secret_basic only.
     body: z
       .object({
         grant_type: z.enum(["password", "refresh_token"]),
         username: str.optional(),
         password: str.optional(),
+        client_id: str.optional(),
+        client_secret: str.optional(),
         refresh_token: str.optional(),
         scope: str.optional(),
       })
       .strict(),
-    source: `${OAS} src/services/auth/*; SDK auth-sdk src/lib/cxone-auth.js`,
+    source: `${AUTH} getToken; SDK auth-sdk src/lib/cxone-auth.js`,
   },
   {
     name: "cxone-configuration",
@@ -156,7 +160,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: "/.well-known/cxone-configuration",
     query: ["tenantId"],
     requiredQuery: ["tenantId"],
-    source: `${OAS} src/services/auth/*; SDK common-sdk src/lib/model/authenticate/cxone-configuration.js`,
+    source: `${AUTH} getCXoneConfig; SDK common-sdk src/lib/model/authenticate/cxone-configuration.js`,
   },
   {
     name: "create message",
