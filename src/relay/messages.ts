@@ -152,9 +152,14 @@ type ParsedMessage = z.output<typeof legacyMessageSchema>;
  * postId, `post.idOnExternalPlatform` and `thread.idOnExternalPlatform` that is one of our thread ids; undefined when
  * none is (the caller answers 404).
  */
-export function legacyThreadId(postId: string, body: ParsedMessage): string | undefined {
-  for (const candidate of [postId, body.post?.idOnExternalPlatform, body.thread?.idOnExternalPlatform]) {
-    if (candidate && decodeThreadId(candidate)) return candidate;
+export function legacyThreadId(
+  postId: string,
+  body: ParsedMessage,
+  isOurs: (threadId: string) => boolean = (t) => !!decodeThreadId(t),
+): string | undefined {
+  if (isOurs(postId)) return postId;
+  for (const candidate of [body.post?.idOnExternalPlatform, body.thread?.idOnExternalPlatform]) {
+    if (candidate && isOurs(candidate)) return candidate;
   }
   return undefined;
 }

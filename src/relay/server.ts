@@ -398,7 +398,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   const body = parsed.data;
   const threadId =
     variant === "posts"
-      ? (legacyThreadId((req.params as { postId: string }).postId, body) ?? "")
+      ? (legacyThreadId((req.params as { postId: string }).postId, body, (id) => !!knownThread(id)) ?? "")
       : (body as OutboundMessage).thread.idOnExternalPlatform;
   const thread = knownThread(threadId);
   if (!thread) {
