@@ -62,8 +62,14 @@ test("the DFO 3.0 outbound answer carries message.url, as public middlewares ans
 });
 
 describe("agent content types reach the user as something they can see and tap", () => {
-  async function send(name: string, content: Record<string, unknown>, attachments?: { url: string; name?: string }[]) {
-    const relay = await env.relay();
+  async function send(
+    name: string,
+    content: Record<string, unknown>,
+    attachments?: { url: string; name?: string }[],
+    relayConfig: Parameters<typeof env.relay>[0] = {},
+  ) {
+    const relay = await env.relay(relayConfig);
+    await relay.channelFormat?.refresh();
     const ref = conversation(name);
     const caseId = await openCase(env.sandbox, ref);
     const reply = await env
@@ -188,14 +194,29 @@ describe("agent content types reach the user as something they can see and tap",
     expect(body.text).toBe(expected);
   });
 
-  test("HTML text arrives without tags", async () => {
-    const body = await send("html", {
-      type: "TEXT",
-      payload: {
-        text: "<p>Hello <b>Jane</b>,</p><p>see <a href='https://help.example/a'>the guide</a>&nbsp;please.</p>",
-      },
-    });
+  test("HTML text arrives without tags when the channel's format is unknown (recognised by its tags)", async () => {
+    const html = "<p>Hello <b>Jane</b>,</p><p>see <a href='https://help.example/a'>the guide</a>&nbsp;please.</p>";
+    // No CXone connection for the relay: it cannot read the channel's contentFormat.
+    const body = await send("html", { type: "TEXT", payload: { text: html } }, undefined, { cxone: undefined });
     expect(body.text).toBe("Hello Jane,\n\nsee the guide [https://help.example/a] please.");
+  });
+
+  test.each([
+    ["html", "<custom-note>Hi</custom-note> &lt;3", "Hi <3"],
+    ["plain", "<b>not bold</b> &amp; literal", "<b>not bold</b> &amp; literal"],
+  ] as const)("a channel whose contentFormat is %s: its text is read that way", async (format, sent, seen) => {
+    env.sandbox.channels[0].contentFormat = format;
+    try {
+      const relay = await env.relay();
+      await relay.channelFormat?.refresh();
+      expect(relay.channelFormat?.current()).toBe(format);
+      const ref = conversation(`format-${format}`);
+      const caseId = await openCase(env.sandbox, ref);
+      await env.agent(relay).reply(env.sandbox, caseId, sent);
+      expect(notifies(ref.urlToken).map((c) => c.body.text)).toEqual([seen]);
+    } finally {
+      env.sandbox.channels[0].contentFormat = undefined;
+    }
   });
 
   test("attachments arrive as files Webchat draws: image preview vs file card by mime type", async () => {

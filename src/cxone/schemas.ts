@@ -97,6 +97,8 @@ export const channelSchema = z.object({
   name: nullableString,
   channelIntegrationId: nullableString,
   isPrivate: z.boolean().optional(),
+  /** ChannelV2 (OAS, required there): with html, agent text arrives as HTML. Unknown values read as unknown. */
+  contentFormat: z.enum(["html", "plain"]).optional().catch(undefined),
 });
 export const channelListSchema = z.union([
   z.array(channelSchema),

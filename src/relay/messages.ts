@@ -208,8 +208,17 @@ export interface AgentMessage {
   idOnExternalPlatform: string;
 }
 
-export function toAgentMessage(threadId: string, ref: ConversationRef, body: ParsedMessage): AgentMessage | string {
-  const content = agentContent(body.messageContent ?? { type: "TEXT", payload: { text: body.content ?? "" } });
+/** `contentFormat`: the channel's, when known (undefined: HTML is recognised by its tags). */
+export function toAgentMessage(
+  threadId: string,
+  ref: ConversationRef,
+  body: ParsedMessage,
+  contentFormat?: "html" | "plain",
+): AgentMessage | string {
+  const content = agentContent(
+    body.messageContent ?? { type: "TEXT", payload: { text: body.content ?? "" } },
+    contentFormat,
+  );
   const text = content.text;
   const attachments = (body.attachments ?? []).map((a) => ({
     name: a.friendlyName || a.fileName || a.name || fileNameOf(a.url),

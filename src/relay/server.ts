@@ -7,6 +7,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
 import { type ConversationRef, decodeThreadId } from "../handover/thread";
 import { CaseEvents, type PollReport } from "./case-events";
+import { ChannelFormat } from "./channel-format";
 import { CognigyClient } from "./cognigy";
 import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
 import { sha256url } from "./digest";
@@ -57,6 +58,8 @@ export interface Relay {
   metrics: RelayMetrics;
   log: Logger;
   caseEvents?: CaseEvents;
+  /** The CXone channel's contentFormat (html/plain), read in the background when CXone is configured. */
+  channelFormat?: ChannelFormat;
   /** One case poll now (no-op report when case events are off). */
   pollOnce(): Promise<PollReport>;
   /** Graceful stop: no new requests, in-flight deliveries and the running poll finish, the poll lock is released. */
@@ -140,8 +143,17 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
       })
     : undefined;
 
+  const channelFormat = config.cxone
+    ? new ChannelFormat(config.cxone, undefined, (err) =>
+        log.warn(
+          { err: (err as Error)?.message },
+          "could not read the channel's contentFormat; recognising HTML by its tags",
+        ),
+      )
+    : undefined;
+  void channelFormat?.refresh();
   const state = { closing: false };
-  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state });
+  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, state });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -167,6 +179,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     metrics,
     log,
     caseEvents,
+    channelFormat,
     pollOnce: () => caseEvents?.pollOnce() ?? Promise.resolve({ skipped: true, open: 0, events: [] }),
     close() {
       closing ??= (async () => {
@@ -209,6 +222,7 @@ interface AppParts {
   deliverer: Deliverer;
   tokens: TokenIssuer;
   caseEvents?: CaseEvents;
+  channelFormat?: ChannelFormat;
   cognigy: CognigyClient;
   state: { closing: boolean };
 }
@@ -415,7 +429,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
       req.log.info({ variant, fields: unknown }, "agent message carries fields the relay does not use");
     }
   }
-  const message = toAgentMessage(threadId, ref, body);
+  const message = toAgentMessage(threadId, ref, body, parts.channelFormat?.current());
   if (typeof message === "string") {
     metrics.agentMessages.inc({ variant, outcome: "rejected" });
     return reply.code(400).send({ error: "invalid_request", reason: message });
