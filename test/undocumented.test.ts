@@ -67,6 +67,30 @@ describe.each(DUPLICATE_READINGS)("duplicate idOnExternalPlatform answered as %s
     expect(env.sandbox.requestCount({ method: "POST", path: "/messages" })).toBe(2);
   });
 
+  test("the handover's transcript with a lost answer in the middle: each message reaches the agent once", async () => {
+    const session = newSession({ text: "agent please" });
+    env.sandbox.fault({ method: "POST", path: "/messages", landed: true, status: 504, skip: 1 });
+    const run = await runWith(env, handoverNode, session, {
+      transcriptSource: "field",
+      // Turns too long to share a message: three transcript messages.
+      transcriptMaxChars: 500,
+      transcriptJson: [
+        { source: "user", text: `my parcel did not arrive. ${"It was order 1234. ".repeat(18)}` },
+        { source: "bot", text: `I am sorry to hear that. ${"Let me get someone. ".repeat(18)}` },
+        { source: "user", text: `thank you. ${"It was due last Tuesday. ".repeat(15)}` },
+      ],
+    });
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
+    const ids = c.messages.map((m) => m.idOnExternalPlatform);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(stateOf(session)).toMatchObject({ contactId: c.id, sent: ids.length });
+    // The lost answer was looked up once and not sent again.
+    expect(env.sandbox.requestCount({ method: "GET", path: "/dfo/3.0/messages" })).toBe(1);
+    expect(env.sandbox.requestCount({ method: "POST", path: "/messages" })).toBe(ids.length);
+  });
+
   test("a user message re-sent with the same id (the same input ran twice) never fails the flow", async () => {
     const m = message(`again-${reading}`);
     await client().sendMessage(m);
