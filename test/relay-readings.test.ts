@@ -227,9 +227,9 @@ describe("agent content types reach the user as something they can see and tap",
     ]);
     expect(body.text).toBe("Here you go");
     expect(body.data.attachments).toEqual([
-      { url: "https://files.example/x/photo.JPG", fileName: "photo.JPG", mimeType: "image/jpeg" },
-      { url: "https://files.example/x/invoice", fileName: "invoice.pdf", mimeType: "application/pdf" },
-      { url: "https://files.example/x/blob", fileName: "blob", mimeType: "application/octet-stream" },
+      { url: "https://files.example/x/photo.JPG", fileName: "photo.JPG", mimeType: "image/jpeg", size: 0 },
+      { url: "https://files.example/x/invoice", fileName: "invoice.pdf", mimeType: "application/pdf", size: 0 },
+      { url: "https://files.example/x/blob", fileName: "blob", mimeType: "application/octet-stream", size: 0 },
     ]);
   });
 });

@@ -10,7 +10,8 @@ import { lookup } from "mime-types";
  * Content types and payload shapes: common-sdk `src/enum/digital-message-content-types.js`, OAS
  * `DigitalMessage_QuickRepliesPayload`, `_ListPickerPayload`, `_RichLinkPayload`. What Webchat v3 renders:
  * /work/shared/cognigy-runtime.md, Platform facts (quick replies in `_cognigy._default._quickReplies` and
- * `_cognigy._webchat.message.quick_replies`; files in `data.attachments: [{ url, fileName, mimeType, size }]`).
+ * `_cognigy._webchat.message.quick_replies`; files in `data.attachments: [{ url, fileName, mimeType, size }]`), and
+ * chat-components `src/matcher.ts` (quick replies, files and a `generic` template each match before plain text).
  */
 
 export interface AgentContentInput {
@@ -32,7 +33,7 @@ export interface WebchatFile {
   url: string;
   fileName: string;
   mimeType: string;
-  size?: number;
+  size: number;
 }
 
 export interface AgentOutput {
@@ -210,12 +211,16 @@ export function agentContent(
   return { text: `The agent sent ${TYPE_WORDS[type] ?? "a message"} that this chat cannot show.` };
 }
 
-/** Agent attachments as Webchat files: the mime type CXone gave, else the one the file name implies. */
+/**
+ * Agent attachments as Webchat files: the mime type CXone gave, else the one the file name implies. Webchat previews
+ * image/jpeg, png, gif and webp and shows other types as a file card with its size; CXone does not send a size, and
+ * Webchat prints "NaN KB" for a missing one, so an unknown size is 0 (chat-components src/messages/File/File.tsx).
+ */
 export function webchatFiles(attachments: AgentAttachmentInput[]): WebchatFile[] {
   return attachments.map((a) => {
     const fromName = lookup(a.name) || lookup(pathOf(a.url));
     const mimeType = a.mimeType?.includes("/") ? a.mimeType.toLowerCase() : fromName || "application/octet-stream";
-    return { url: a.url, fileName: a.name, mimeType, ...(a.size !== undefined ? { size: a.size } : {}) };
+    return { url: a.url, fileName: a.name, mimeType, size: a.size ?? 0 };
   });
 }
 
