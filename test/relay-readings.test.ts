@@ -189,6 +189,7 @@ describe("agent content types reach the user as something they can see and tap",
       "The agent sent an interactive element that this chat cannot show.",
     ],
     ["TEXT_TEMPLATE", { text: { content: "Thanks for waiting" } }, undefined, "Thanks for waiting"],
+    ["FILE", {}, undefined, "The agent sent a file that this chat cannot show."],
   ])("%s is never refused: its fallbackText or a readable text", async (type, payload, fallbackText, expected) => {
     const body = await send(`other-${type}`, { type, payload, ...(fallbackText ? { fallbackText } : {}) });
     expect(body.text).toBe(expected);

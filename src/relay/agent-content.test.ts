@@ -1,4 +1,4 @@
-import { agentContent, plainText, webchatFiles } from "./agent-content";
+import { agentContent, plainText, unshownNotice, webchatFiles } from "./agent-content";
 
 describe("agent content for the user", () => {
   test("plain text stays as it is, even with a stray angle bracket", () => {
@@ -31,6 +31,11 @@ describe("agent content for the user", () => {
     expect(agentContent({ type: "HOLOGRAM", payload: {} }).text).toBe(
       "The agent sent a message that this chat cannot show.",
     );
+  });
+
+  test("a FILE without fallback leaves the text to its attachments; empty, the caller says a file arrived", () => {
+    expect(agentContent({ type: "FILE", payload: {} })).toEqual({ text: "" });
+    expect(unshownNotice("file")).toBe("The agent sent a file that this chat cannot show.");
   });
 
   test("files: the mime type CXone gave wins over the name; upper-case is normalised", () => {

@@ -58,7 +58,13 @@ const TYPE_WORDS: Record<string, string> = {
   PLUGIN: "an interactive element",
   TEXT_TEMPLATE: "a message template",
   MENU: "a menu",
+  FILE: "a file",
 };
+
+/** What the user reads when an agent's message has nothing this chat can show. */
+export function unshownNotice(type: string | undefined): string {
+  return `The agent sent ${TYPE_WORDS[(type ?? "").toUpperCase()] ?? "a message"} that this chat cannot show.`;
+}
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -205,10 +211,11 @@ export function agentContent(
   }
 
   // TIME_PICKER, FORM, ADAPTIVE_CARD, PLUGIN, TEXT_TEMPLATE, MENU, FILE, and types NiCE adds later: the agent's
-  // fallbackText, else any text the payload carries, else say what arrived so the user is never left with nothing.
+  // fallbackText, else any text the payload carries (a FILE's files travel as attachments, see the caller), else say
+  // what arrived so the user is never left with nothing.
   const text = readable(fallback ?? textOf(payload.text) ?? textOf(payload.title) ?? str(payload.body));
   if (text || type === "FILE") return { text };
-  return { text: `The agent sent ${TYPE_WORDS[type] ?? "a message"} that this chat cannot show.` };
+  return { text: unshownNotice(type) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
 import { z } from "zod/v4";
 import { type ConversationRef, decodeThreadId } from "../handover/thread";
-import { agentContent, webchatFiles } from "./agent-content";
+import { agentContent, unshownNotice, webchatFiles } from "./agent-content";
 import type { CognigyClient } from "./cognigy";
 import { splitText } from "./cognigy";
 import { sha256url } from "./digest";
@@ -219,13 +219,18 @@ export function toAgentMessage(
     body.messageContent ?? { type: "TEXT", payload: { text: body.content ?? "" } },
     contentFormat,
   );
-  const text = content.text;
+  let text = content.text;
   const attachments = (body.attachments ?? []).map((a) => ({
     name: a.friendlyName || a.fileName || a.name || fileNameOf(a.url),
     url: a.url,
     ...(a.mimeType ? { mimeType: a.mimeType } : {}),
   }));
-  if (!text.trim() && attachments.length === 0) return "the message has no text and no attachments";
+  const type = body.messageContent?.type;
+  if (!text.trim() && attachments.length === 0) {
+    // An empty TEXT is a malformed call; an empty rich type (a FILE without files) is still the agent talking.
+    if (!type || type.toUpperCase() === "TEXT") return "the message has no text and no attachments";
+    text = unshownNotice(type);
+  }
   const cxoneMessageId = body.id ?? body.message?.id ?? body.messageId;
   // No id: identical content on the same thread is the same message; a timestamp, when present, tells an agent's
   // deliberate repeat ("ok", "ok") from CXone's retry of one message.
