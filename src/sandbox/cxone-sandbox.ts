@@ -526,14 +526,18 @@ export class CxoneSandbox {
       }
     });
 
-    api.get("/dfo/3.0/messages", async (req) => {
+    api.get("/dfo/3.0/messages", async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
+      const refused = unimplemented(reply, q, ["idOnExternalPlatform[]", "channel[]", "contactNumber", "direction"]);
+      if (refused) return refused;
       const ids = list(q["idOnExternalPlatform[]"]);
       const channels = list(q["channel[]"]);
       const found = [...this.messagesByExternalId.entries()]
         .filter(([id]) => !ids || ids.includes(id))
         .flatMap(([, entries]) => entries)
-        .filter((e) => !channels || channels.includes(this.cases.get(e.caseId)?.channelId ?? ""));
+        .filter((e) => !channels || channels.includes(this.cases.get(e.caseId)?.channelId ?? ""))
+        .filter((e) => q.contactNumber === undefined || e.caseId === q.contactNumber)
+        .filter((e) => q.direction === undefined || e.message.direction === q.direction);
       return {
         hits: found.length,
         data: found.map(({ caseId, message }) => ({
@@ -557,8 +561,10 @@ export class CxoneSandbox {
       return c ? this.contactView(c) : dfoError(reply, 404, "Contact not found", "ContactNotFound");
     });
 
-    api.get("/dfo/3.0/contacts", async (req) => {
+    api.get("/dfo/3.0/contacts", async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
+      const refused = unimplemented(reply, q, ["channel[]", "status[]", "scrollToken", "sorting", "sortingType"]);
+      if (refused) return refused;
       const channels = list(q["channel[]"]);
       const statuses = list(q["status[]"]);
       const all = [...this.cases.values()].filter(
@@ -669,6 +675,16 @@ export class CxoneSandbox {
     if (fault.times <= 0) this.faults.splice(index, 1);
     return fault;
   }
+}
+
+/**
+ * A filter NiCE names but the sandbox does not implement is refused loudly rather than ignored: an ignored filter would
+ * answer more than CXone does and hide a bug.
+ */
+function unimplemented(reply: FastifyReply, query: Record<string, unknown>, implemented: string[]) {
+  const missing = Object.keys(query).filter((name) => !implemented.includes(name));
+  if (!missing.length) return undefined;
+  return dfoError(reply, 400, `the sandbox does not implement ${missing.join(", ")}`, "SandboxUnsupported", missing[0]);
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
