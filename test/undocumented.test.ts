@@ -20,7 +20,7 @@ type State = { contactId?: string; threadId: string; status: string; active: boo
 const stateOf = (s: Session) => s.context.cxoneHandover as State;
 
 function client() {
-  return new CxoneClient(parseConnection(env.sandbox.connection()), { sleep: async () => {}, requestTimeoutMs: 400 });
+  return new CxoneClient(parseConnection(env.sandbox.connection()), { sleep: async () => {}, requestTimeoutMs: 800 });
 }
 
 function message(n: string) {
@@ -51,7 +51,7 @@ describe.each(DUPLICATE_READINGS)("duplicate idOnExternalPlatform answered as %s
 
   test("a timeout after CXone stored the message: still exactly one message for the agent", async () => {
     const m = message(`timeout-${reading}`);
-    env.sandbox.fault({ method: "POST", path: "/messages", landed: true, delayMs: 900 });
+    env.sandbox.fault({ method: "POST", path: "/messages", landed: true, delayMs: 1600 });
     const sent = await client().sendMessage(m);
     expect(sent.duplicate).toBe(true);
     expect(env.sandbox.timesStored(m.messageId)).toBe(1);
@@ -112,6 +112,9 @@ describe.each(ANSWERS)("create-message answered %s", (answer) => {
     const state = stateOf(session);
     expect(state.contactId).toBe(env.sandbox.caseForThread(state.threadId)?.id);
     expect(state.contactId).toBeDefined();
+    // Without a case in the answer, the stored message names it: one exact look-up, no paging through cases.
+    expect(env.sandbox.requestCount({ method: "GET", path: "/dfo/3.0/messages" })).toBe(answer === "full" ? 0 : 1);
+    expect(env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/ })).toBe(0);
   });
 });
 

@@ -178,12 +178,15 @@ export class CxoneClient {
           acceptStatus: [409],
         });
         if (status === 409) return { duplicate: true };
-        return {
+        const sent: SentMessage = {
           contactId: data?.consumerContact?.id,
           contactStatus: data?.consumerContact?.status,
           messageId: data?.message?.id,
           duplicate: false,
         };
+        // Both answer fields are optional (and 201/204 may have no body): the stored message names its case.
+        if (!sent.contactId) sent.contactId = await this.caseOfMessage(msg.messageId);
+        return sent;
       } catch (err) {
         // A 400 may be another reading of "already exists"; anything ambiguous may have landed. Look before resending.
         const refused = err instanceof CxoneApiError && err.status === 400;
@@ -208,6 +211,16 @@ export class CxoneClient {
         );
         await (this.options.sleep ?? sleepMs)(delay);
       }
+    }
+  }
+
+  /** The case a stored message is in, when CXone's search can tell (a failed look-up is logged, not thrown). */
+  private async caseOfMessage(messageId: string): Promise<string | undefined> {
+    try {
+      return (await this.findMessage(messageId))?.contactId;
+    } catch (err) {
+      this.log("info", `CXone send message: the answer named no case and the look-up failed (${describeError(err)})`);
+      return undefined;
     }
   }
 
@@ -315,7 +328,8 @@ export class CxoneClient {
     statuses: string[] = ["new", "open", "pending", "escalated"],
     maxPages = 4,
   ): Promise<CxoneContact | undefined> {
-    for await (const page of this.contactPages({ statuses }, maxPages)) {
+    // Newest first: the case we look for was opened or updated moments ago, so it is on the first page.
+    for await (const page of this.contactPages({ statuses, newestFirst: true }, maxPages)) {
       const found = page.contacts.find((c) => c.threadIdOnExternalPlatform === threadId);
       if (found) return found;
     }
