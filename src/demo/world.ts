@@ -3,8 +3,13 @@ import type { DestinationStream } from "pino";
 import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
 import { FlowRunner, type FlowStep, loadExtension } from "../emulator/flow";
 import { type Relay, startRelay } from "../relay/server";
-import { ByocAgent } from "../sandbox/byoc-agent";
-import { type CxoneSandbox, type SandboxCase, startCxoneSandbox } from "../sandbox/cxone-sandbox";
+import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
+import {
+  type CxoneSandbox,
+  type SandboxBehaviour,
+  type SandboxCase,
+  startCxoneSandbox,
+} from "../sandbox/cxone-sandbox";
 
 /**
  * Everything a handover touches, on loopback: the CXone sandbox (with a scripted agent that replies through the BYOC
@@ -73,6 +78,10 @@ export interface WorldOptions {
   /** Relay JSON logs (default: discarded). */
   relayLogStream?: DestinationStream;
   byocMode?: "posts" | "outbound";
+  /** How the sandbox reads what NiCE leaves undocumented (default: DEFAULT_BEHAVIOUR). */
+  behaviour?: Partial<SandboxBehaviour>;
+  /** What the legacy reply's postId is (see ByocAgentOptions.legacyPostId). */
+  legacyPostId?: ByocAgentOptions["legacyPostId"];
 }
 
 export interface World {
@@ -99,7 +108,7 @@ const discard: DestinationStream = { write: () => undefined };
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const modulePath = options.modulePath ?? bundleForDemo();
   const extension = loadExtension(modulePath);
-  const sandbox = await startCxoneSandbox();
+  const sandbox = await startCxoneSandbox({ behaviour: options.behaviour });
   sandbox.setSkillActivity(DEMO_SKILL_ID, { agentsAvailable: 2, agentsLoggedIn: 3, queueCount: 0 });
 
   const connection = sandbox.connection();
@@ -118,7 +127,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     { logStream: options.relayLogStream ?? discard },
   );
-  const agent = new ByocAgent({ relayBoxUrl: relay.boxUrl, ...relayCredentials, mode: options.byocMode ?? "posts" });
+  const agent = new ByocAgent({
+    relayBoxUrl: relay.boxUrl,
+    ...relayCredentials,
+    mode: options.byocMode ?? "posts",
+    legacyPostId: options.legacyPostId,
+  });
   const conversation: Conversation = {
     userId: "jane.doe@example.com",
     sessionId: `demo-session-${Date.now().toString(36)}`,
