@@ -50,6 +50,8 @@ export const connectionSchema = z.object({
   accessKeyId: required("create an access key for the CXone service user (Admin > Employees > Access Keys)"),
   accessKeySecret: required("the secret shown once when the access key was created"),
   channelId: required("the id of the BYOC channel (point of contact) handovers open conversations on"),
+  /** Signs thread ids (src/handover/thread.ts checks it where it is used: only Hand over needs it). */
+  threadKey: optional(z.string()),
   /** Digital API base override; normally derived from cxone-configuration as https://api-de-{area}.{domain}. */
   dfoBaseUrl: optional(secureUrl("https://api-de-na1.niceincontact.com")),
 });
@@ -72,5 +74,7 @@ export function parseConnection(raw: unknown): CxoneConnection {
 
 /** Values that must never appear in a log line, error or output. */
 export function secretsOf(connection: Partial<CxoneConnection>): string[] {
-  return [connection.clientSecret, connection.accessKeySecret].filter((s): s is string => !!s && s.length >= 4);
+  return [connection.clientSecret, connection.accessKeySecret, connection.threadKey].filter(
+    (s): s is string => !!s && s.length >= 4,
+  );
 }

@@ -7,6 +7,7 @@ import { TokenIssuer } from "./tokens";
 const base = {
   RELAY_CLIENT_ID: "cxone-byoc",
   RELAY_CLIENT_SECRET: "0123456789abcdef-secret",
+  RELAY_THREAD_KEY: "thread-key-0123456789abcdef-0123456789",
   COGNIGY_ENDPOINT_URL: "https://endpoint-trial.cognigy.ai/",
 };
 const cxone = {

@@ -24,6 +24,7 @@ async function main() {
     ...RELAY_CLIENT,
     cognigyEndpointUrl: cognigy.url,
     cxone: sandbox.connection(),
+    threadKey: sandbox.connection().threadKey,
     pollIntervalMs: intervalMs,
     logLevel: "warn",
   });

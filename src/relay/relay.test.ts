@@ -1,6 +1,5 @@
 import { Writable } from "node:stream";
-import { conversation, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
-import { encodeThreadId } from "../handover/thread";
+import { conversation, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { ByocAgent } from "../sandbox/byoc-agent";
 import { MemoryStore } from "./store";
 
@@ -197,7 +196,7 @@ describe("agent replies", () => {
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({
       message: { idOnExternalPlatform: expect.stringMatching(/^cgyr-/), createdAtWithMilliseconds: expect.any(String) },
-      thread: { idOnExternalPlatform: encodeThreadId(ref) },
+      thread: { idOnExternalPlatform: threadIdOf(ref) },
     });
     // No CXone message id in this variant: CXone's retry of the same body is still recognised (content + timestamp).
     const again = await agent.deliver(env.sandbox, caseId, sent.message);
@@ -326,7 +325,7 @@ describe("agent replies", () => {
   test("malformed and oversized bodies are refused with a reason and never echoed", async () => {
     const relay = await env.relay({ bodyLimitBytes: 64 * 1024 });
     const auth = await bearer(relay.boxUrl);
-    const threadId = encodeThreadId(conversation("bad"));
+    const threadId = threadIdOf(conversation("bad"));
     const url = `${relay.boxUrl}/1.0/posts/${threadId}/messages`;
     const notJson = await post(url, undefined, auth, '{"messageContent": secret-words');
     expect(notJson.status).toBe(400);

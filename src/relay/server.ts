@@ -5,7 +5,7 @@ import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
-import { type ConversationRef, decodeThreadId } from "../handover/thread";
+import { type ConversationRef, decodeThreadId, type ThreadKeys, threadKeys } from "../handover/thread";
 import { CaseEvents, type PollReport } from "./case-events";
 import { CognigyClient } from "./cognigy";
 import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
@@ -127,6 +127,11 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
       ),
   });
   const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
+  const keys = threadKeys([config.threadKey, ...(config.threadKeyPrevious ? [config.threadKeyPrevious] : [])], {
+    legacyUntil: config.legacyThreadsUntil,
+    urlTokens: config.urlTokens,
+    now: options.now,
+  });
   const caseEvents = config.cxone
     ? new CaseEvents({
         connection: config.cxone,
@@ -136,11 +141,13 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
         log: log.child({ component: "case-events" }),
         pollIntervalMs: config.pollIntervalMs,
         owner,
+        decodeThread: (threadId) => decodeThreadId(threadId, keys),
       })
     : undefined;
 
   const state = { closing: false };
-  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state });
+  const thread = threadCache(keys);
+  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state, thread });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -210,6 +217,8 @@ interface AppParts {
   caseEvents?: CaseEvents;
   cognigy: CognigyClient;
   state: { closing: boolean };
+  /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
+  thread: (threadId: string) => KnownThread | undefined;
 }
 
 function buildApp(parts: AppParts) {
@@ -399,7 +408,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     variant === "posts"
       ? (req.params as { postId: string }).postId
       : (body as OutboundMessage).thread.idOnExternalPlatform;
-  const thread = knownThread(threadId);
+  const thread = parts.thread(threadId);
   if (!thread) {
     metrics.agentMessages.inc({ variant, outcome: "rejected" });
     req.log.info({ variant }, "agent message for a thread this relay did not create");
@@ -479,7 +488,7 @@ async function typingRoute(parts: AppParts, req: FastifyRequest, reply: FastifyR
       .code(400)
       .send({ error: "invalid_request", reason: "senderAction.action must be isTypingOn or isTypingOff" });
   }
-  const ref = decodeThreadId((req.params as { threadId: string }).threadId);
+  const ref = parts.thread((req.params as { threadId: string }).threadId)?.ref;
   if (!ref)
     return reply.code(404).send({ error: "unknown_thread", reason: "the thread id is not a Cognigy handover thread" });
   if (parts.config.forwardTyping) {
@@ -543,18 +552,23 @@ interface KnownThread {
   tag: string;
 }
 
-/** Threads decoded lately: CXone sends every reply of a conversation with the same thread id. */
-const knownThreads = new Map<string, KnownThread>();
-const KNOWN_THREADS_MAX = 10_000;
-
-/** decodeThreadId plus the log tag, once per thread rather than once per message (a JSON parse and a hash). */
-function knownThread(threadId: string): KnownThread | undefined {
-  const known = knownThreads.get(threadId);
-  if (known) return known;
-  const ref = decodeThreadId(threadId);
-  if (!ref) return undefined;
-  const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
-  if (knownThreads.size >= KNOWN_THREADS_MAX) knownThreads.clear();
-  knownThreads.set(threadId, entry);
-  return entry;
+/**
+ * decodeThreadId plus the log tag, once per thread rather than once per message (a MAC, a JSON parse and a hash):
+ * CXone sends every reply of a conversation with the same thread id. Per relay, because the answer depends on its keys;
+ * only verified ids get in, so forged ones cannot evict them.
+ */
+function threadCache(keys: ThreadKeys): (threadId: string) => KnownThread | undefined {
+  const known = new Map<string, KnownThread>();
+  return (threadId) => {
+    const hit = known.get(threadId);
+    // A legacy (unsigned) id stops being routed when its upgrade window closes, cached or not.
+    if (hit && (threadId.startsWith("cgy2.") || keys.now() < keys.legacyUntil)) return hit;
+    const ref = decodeThreadId(threadId, keys);
+    if (!ref) return undefined;
+    const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
+    if (known.size >= KNOWN_THREADS_MAX) known.clear();
+    known.set(threadId, entry);
+    return entry;
+  };
 }
+const KNOWN_THREADS_MAX = 10_000;

@@ -9,6 +9,9 @@ import { z } from "zod";
  * every API call, required message fields, expired tokens) so tests fail when our client drifts from it.
  */
 
+/** The connection's thread key in tests and the demo (the relay there is configured with the same). */
+export const SANDBOX_THREAD_KEY = "sandbox-thread-key-0123456789abcdef";
+
 export interface SandboxCredentials {
   clientId: string;
   clientSecret: string;
@@ -180,6 +183,8 @@ export class CxoneSandbox {
       ...this.credentials,
       channelId: this.channels[0].id,
       dfoBaseUrl: this.url,
+      // Not a CXone value: the key Hand over signs thread ids with, shared with the relays tests start.
+      threadKey: SANDBOX_THREAD_KEY,
     };
   }
 
