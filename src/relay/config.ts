@@ -94,6 +94,8 @@ export const relayConfigSchema = z.object({
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .optional(),
   redisPrefix: z.string().trim().min(1).default("cxrelay:"),
+  /** Longest wait for one Redis answer before CXone gets a 503 (and /health a 503). */
+  redisCommandTimeoutMs: z.coerce.number().int().min(100).max(30_000).default(2000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Lifetime of the bearer tokens the relay issues to CXone. */
   tokenTtlSeconds: z.coerce.number().int().min(10).max(86_400).default(3600),
@@ -150,6 +152,7 @@ const ENV_NAMES: Record<string, string> = {
   pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
   redisUrl: "REDIS_URL",
   redisPrefix: "REDIS_PREFIX",
+  redisCommandTimeoutMs: "REDIS_COMMAND_TIMEOUT_MS",
   logLevel: "LOG_LEVEL",
   tokenTtlSeconds: "RELAY_TOKEN_TTL_SECONDS",
   cognigyTimeoutMs: "COGNIGY_TIMEOUT_MS",

@@ -110,7 +110,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const store =
     options.store ??
     (config.redisUrl
-      ? await new RedisStore(config.redisUrl, config.redisPrefix).connect()
+      ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
       : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
   const cognigy = new CognigyClient(config.cognigyEndpointUrl, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
