@@ -146,7 +146,8 @@ export function agentDetails(user: AgentUser | null | undefined): AgentDetails |
   const name =
     user.nickname?.trim() || [user.firstName, user.surname ?? user.lastName].filter(Boolean).join(" ").trim();
   if (!name) return undefined;
-  const avatarUrl = user.publicImageUrl || user.imageUrl || undefined;
+  // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
+  const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);
   return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };
 }
 

@@ -21,7 +21,7 @@ import {
 } from "./messages";
 import { createMetrics, type RelayMetrics } from "./metrics";
 import { MemoryStore, RedisStore, type Store } from "./store";
-import { TokenIssuer } from "./tokens";
+import { FailedLogins, TokenIssuer } from "./tokens";
 
 export const BOX = "/integration/box";
 
@@ -82,7 +82,10 @@ const senderActionSchema = z
 
 const pushEventSchema = z
   .object({
-    contactId: z.union([z.string().min(1).max(128), z.number().int()]).transform(String),
+    // It goes into CXone URL paths: a strict pattern (no `.`/`..`, no slash), numbers as digits.
+    contactId: z
+      .union([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a CXone contact id"), z.number().int().nonnegative()])
+      .transform(String),
     event: z.string().max(64).optional(),
   })
   .passthrough();
@@ -147,7 +150,12 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
 
   const state = { closing: false };
   const thread = threadCache(keys);
-  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state, thread });
+  const tokenLimit = Math.max(30, Math.floor(config.rateLimitPerMinute / 10));
+  const failedLogins = new FailedLogins(tokenLimit, tokenLimit * 10, options.now);
+  const app = buildApp({
+    ...{ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state, thread },
+    failedLogins,
+  });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -219,6 +227,7 @@ interface AppParts {
   state: { closing: boolean };
   /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
   thread: (threadId: string) => KnownThread | undefined;
+  failedLogins: FailedLogins;
 }
 
 function buildApp(parts: AppParts) {
@@ -237,6 +246,18 @@ function buildApp(parts: AppParts) {
       return typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Fastify's own handler logs the raw bytes of a malformed request at trace (secrets, bearers, text) where
+    // redaction cannot reach them: log the parser's code only.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      log.debug({ code: err.code }, "malformed request refused");
+      if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+      const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+      const body = JSON.stringify({ error: "invalid_request", reason: "malformed HTTP request" });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   // CXone sends JSON; only the token route also takes a form (registered in its own scope below). Anything else is a
@@ -293,6 +314,9 @@ function buildApp(parts: AppParts) {
         "x-ratelimit-remaining": false,
         "x-ratelimit-reset": false,
       },
+      // A request whose socket is already gone (e.g. after a malformed chunked body) has no address: it is counted
+      // with the others that have none instead of throwing in the plugin (a 500).
+      keyGenerator: (req) => req.ip ?? req.socket?.remoteAddress ?? "unknown",
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         error: "rate_limited",
@@ -301,12 +325,13 @@ function buildApp(parts: AppParts) {
     });
     const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
     const messagesLimit = limit(config.rateLimitPerMinute);
-    const tokenLimit = limit(Math.max(30, Math.floor(config.rateLimitPerMinute / 10)));
+    const pushLimit = limit(Math.max(30, Math.floor(config.rateLimitPerMinute / 10)));
 
     scope.register(async (tokenScope) => {
       // OAuth clients may post the token request form-encoded; no other route accepts a form.
       tokenScope.register(formbody, { bodyLimit: config.bodyLimitBytes });
-      tokenScope.post(`${BOX}/1.0/token`, { config: tokenLimit }, (req, reply) => tokenRoute(parts, req, reply));
+      // No per-address limit here: failed attempts are limited per client id and overall (FailedLogins).
+      tokenScope.post(`${BOX}/1.0/token`, (req, reply) => tokenRoute(parts, req, reply));
     });
 
     // Everything CXone calls besides the token route needs a valid bearer; checked before the body is read.
@@ -333,7 +358,7 @@ function buildApp(parts: AppParts) {
           typingRoute(parts, req, reply),
         );
       }
-      box.post(`${BOX}/1.0/events`, { config: tokenLimit }, (req, reply) => pushRoute(parts, req, reply));
+      box.post(`${BOX}/1.0/events`, { config: pushLimit }, (req, reply) => pushRoute(parts, req, reply));
     });
   });
 
@@ -379,6 +404,16 @@ function tokenRoute(parts: AppParts, req: FastifyRequest, reply: FastifyReply) {
   }
   if (!parts.tokens.credentialsValid(id, secret)) {
     parts.metrics.authFailures.inc({ reason: "invalid_client" });
+    const failure = parts.failedLogins.fail(id);
+    if (failure.limited) {
+      if (failure.report) {
+        req.log.warn({ failures: parts.failedLogins.count }, "token requests: too many failed attempts this minute");
+      }
+      return reply
+        .code(429)
+        .header("retry-after", String(failure.retryAfterSeconds))
+        .send({ error: "invalid_client", error_description: "too many failed attempts; retry later" });
+    }
     req.log.info("token refused: invalid_client");
     return reply.code(401).send({ error: "invalid_client", error_description: "client authentication failed" });
   }
