@@ -1,3 +1,4 @@
+import pino from "pino";
 import { configFromEnv, RelayConfigError } from "./config";
 import { type Relay, startRelay } from "./server";
 
@@ -8,7 +9,11 @@ import { type Relay, startRelay } from "./server";
 async function main(): Promise<void> {
   let relay: Relay;
   try {
-    relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true });
+    // Synchronous writes to stdout: pino's default buffered stdout flushes again on exit, and when whatever read
+    // stdout is gone (EPIPE) that flush retries forever, so SIGTERM never ended the process. A synchronous write
+    // fails at once instead, and pino then stops logging.
+    const logStream = pino.destination({ dest: 1, sync: true });
+    relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true, logStream });
   } catch (err) {
     if (err instanceof RelayConfigError) {
       process.stderr.write(`relay: not started: ${err.message}\n`);
