@@ -179,6 +179,7 @@ export async function benchRelay(): Promise<Row[]> {
       RELAY_HOST: "127.0.0.1",
       RELAY_CLIENT_ID: CLIENT_ID,
       RELAY_CLIENT_SECRET: CLIENT_SECRET,
+      CXONE_HANDOVER_DEV_MODE: "1",
       RELAY_THREAD_KEY: THREAD_KEY,
       COGNIGY_ENDPOINT_URL: sink.url,
       RELAY_RATE_LIMIT_PER_MINUTE: "100000000",

@@ -6,6 +6,9 @@ import { benchNodes } from "./nodes";
 import { benchRelay } from "./relay";
 import type { Row } from "./util";
 
+// The bench runs the sandbox and a sink on plain-http loopback: dev mode (src/cxone/config.ts).
+process.env.CXONE_HANDOVER_DEV_MODE = "1";
+
 /** `npm run bench`: every figure is measured in this one run, with its baseline beside it. */
 async function main() {
   const only = process.argv.slice(2);

@@ -33,6 +33,7 @@ beforeAll(async () => {
     cwd: root,
     env: {
       PATH: process.env.PATH,
+      CXONE_HANDOVER_DEV_MODE: "1",
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
       RELAY_CLIENT_ID: RELAY_CLIENT.clientId,

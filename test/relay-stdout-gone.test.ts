@@ -11,6 +11,7 @@ test("SIGTERM ends the relay even when nothing reads its stdout any more", async
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
+      CXONE_HANDOVER_DEV_MODE: "1",
       RELAY_CLIENT_ID: "cxone-byoc",
       RELAY_CLIENT_SECRET: "0123456789abcdef-secret",
       RELAY_THREAD_KEY: "thread-key-0123456789abcdef-0123456789",

@@ -9,7 +9,15 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** https, or http on loopback only: a token sent to an arbitrary plain-http URL would leak. */
+/**
+ * Plain http to loopback is for the sandbox, the emulator, tests and the demo only: the process must say so with
+ * CXONE_HANDOVER_DEV_MODE=1. In production a connection to http://localhost would send tokens and text unencrypted
+ * to whatever listens on the Cognigy host.
+ */
+export const DEV_MODE_VARIABLE = "CXONE_HANDOVER_DEV_MODE";
+const devMode = () => typeof process !== "undefined" && process.env?.[DEV_MODE_VARIABLE] === "1";
+
+/** https (or, in dev mode, http on loopback): a token sent to an arbitrary plain-http URL would leak. */
 export function secureUrl(what: string) {
   return z
     .string()
@@ -23,10 +31,10 @@ export function secureUrl(what: string) {
         return;
       }
       const loopback = isLoopbackHost(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback && devMode())) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
-          message: "must start with https:// (plain http only for localhost)",
+          message: `must start with https:// (plain http only for localhost, with ${DEV_MODE_VARIABLE}=1)`,
         });
       }
     })

@@ -89,7 +89,7 @@ function run(env: Record<string, string>, stopWhenListening = false) {
   const root = path.join(__dirname, "..", "..");
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/relay/main.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", CXONE_HANDOVER_DEV_MODE: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -36,6 +36,8 @@ const cxoneInput = z
 
 export const relayConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** A separate port for /health and /metrics (keep it off the internet); unset = both on `port`. */
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
   host: z.string().trim().min(1).default("0.0.0.0"),
   clientId: z
     .string({ required_error: "is missing: the client id you enter in CXone's BYOC integration" })
@@ -142,6 +144,7 @@ export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
 const ENV_NAMES: Record<string, string> = {
   port: "RELAY_PORT",
   host: "RELAY_HOST",
+  metricsPort: "RELAY_METRICS_PORT",
   clientId: "RELAY_CLIENT_ID",
   clientSecret: "RELAY_CLIENT_SECRET",
   threadKey: "RELAY_THREAD_KEY",

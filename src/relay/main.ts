@@ -7,6 +7,14 @@ import { type Relay, startRelay } from "./server";
  * line naming the variable on a bad value, stops gracefully on SIGTERM/SIGINT (in-flight deliveries finish).
  */
 async function main(): Promise<void> {
+  // Listening before the relay is up: a signal during start-up (the "listening" line is already out) stops it once up.
+  let signalled: string | undefined;
+  let stop = (signal: string) => {
+    signalled ??= signal;
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+
   let relay: Relay;
   try {
     // Synchronous writes to stdout: pino's default buffered stdout flushes again on exit, and when whatever read
@@ -25,7 +33,7 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     relay.log.info({ signal }, "stopping: finishing in-flight requests");
@@ -40,8 +48,7 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (signalled) stop(signalled);
 }
 
 void main();

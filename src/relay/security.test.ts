@@ -4,6 +4,7 @@ import { bearer, creds, post } from "../../test/support/http";
 import { conversation, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { encodeThreadId } from "../handover/thread";
 import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
+import { quoteBigIntegers } from "./json";
 
 /** What an attacker with a relay bearer, a CXone API token or a raw socket can and cannot make the relay do. */
 
@@ -190,5 +191,40 @@ describe("hostile requests", () => {
     const [notify] = env.cognigy.delivered({ route: "notify" });
     expect(notify.body.data?.cxone?.agent).toEqual({ id: "7", name: "Eve" });
     expect(JSON.stringify(notify.body)).not.toMatch(/javascript:|data:text/);
+  });
+});
+
+describe("ids and ports", () => {
+  test("numeric CXone message ids beyond 2^53 stay distinct: two messages, two deliveries", async () => {
+    const relay = await env.relay();
+    const auth = await bearer(relay.boxUrl);
+    const threadId = threadIdOf(conversation("bigids"));
+    const url = `${relay.boxUrl}/1.0/posts/${threadId}/messages`;
+    const send = (id: string, text: string) =>
+      post(url, undefined, auth, `{"id":${id},"messageContent":{"type":"TEXT","payload":{"text":"${text}"}}}`);
+    expect((await send("9007199254740993", "first")).status).toBe(200);
+    expect((await send("9007199254740992", "second")).status).toBe(200);
+    expect((await send("9007199254740993", "first")).status).toBe(200); // CXone's retry: still recognised
+    const notified = env.cognigy.delivered({ route: "notify" });
+    expect(notified.map((c) => c.body.text)).toEqual(["first", "second"]);
+  });
+
+  test("quoteBigIntegers quotes only unsafe integers outside strings", () => {
+    expect(quoteBigIntegers('{"a":1,"b":"12345678901234567890"}')).toBe('{"a":1,"b":"12345678901234567890"}');
+    expect(quoteBigIntegers('{"id":12345678901234567890,"n":-99999999999999999,"f":12345678901234567.5}')).toBe(
+      '{"id":"12345678901234567890","n":"-99999999999999999","f":12345678901234567.5}',
+    );
+    expect(quoteBigIntegers('{"s":"a\\"12345678901234567890","x":[9007199254740991]}')).toBe(
+      '{"s":"a\\"12345678901234567890","x":[9007199254740991]}',
+    );
+  });
+
+  test("with a metrics port, /health and /metrics answer only there", async () => {
+    const relay = await env.relay({ metricsPort: 0 });
+    expect(relay.metricsUrl).not.toBe(relay.url);
+    expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${relay.url}/health`)).status).toBe(404);
+    expect((await fetch(`${relay.metricsUrl}/metrics`)).status).toBe(200);
+    expect((await fetch(`${relay.metricsUrl}/health`)).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
 import { type ConversationRef, decodeThreadId, type ThreadKeys, threadKeys } from "../handover/thread";
@@ -10,6 +10,7 @@ import { CaseEvents, type PollReport } from "./case-events";
 import { CognigyClient } from "./cognigy";
 import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
 import { sha256url } from "./digest";
+import { quoteBigIntegers } from "./json";
 import {
   Deliverer,
   type DeliveryResult,
@@ -51,6 +52,8 @@ export interface Relay {
   url: string;
   /** What the CXone admin enters as Integration Box URL: `{url}/integration/box`. */
   boxUrl: string;
+  /** Where /health and /metrics answer: `url`, or the RELAY_METRICS_PORT listener. */
+  metricsUrl: string;
   config: RelayConfig;
   store: Store;
   metrics: RelayMetrics;
@@ -152,18 +155,26 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const thread = threadCache(keys);
   const tokenLimit = Math.max(30, Math.floor(config.rateLimitPerMinute / 10));
   const failedLogins = new FailedLogins(tokenLimit, tokenLimit * 10, options.now);
+  // With RELAY_METRICS_PORT, /health and /metrics answer only there, so the port CXone reaches exposes neither.
+  const ops = config.metricsPort === undefined ? undefined : Fastify();
   const app = buildApp({
     ...{ config, log, metrics, store, deliverer, tokens, caseEvents, cognigy, state, thread },
     failedLogins,
+    ops,
   });
   let address: string;
+  let opsAddress: string | undefined;
   try {
     address = await app.listen({ host: config.host, port: config.port });
+    opsAddress = await ops?.listen({ host: config.host, port: config.metricsPort });
   } catch (err) {
+    await app.close();
     if (ownStore) await store.close();
     throw err;
   }
-  const url = address.replace(/\/\/(0\.0\.0\.0|\[::\]|localhost)(?=:)/, "//127.0.0.1");
+  const loopback = (a: string) => a.replace(/\/\/(0\.0\.0\.0|\[::\]|localhost)(?=:)/, "//127.0.0.1");
+  const url = loopback(address);
+  const metricsUrl = opsAddress ? loopback(opsAddress) : url;
   const described = describeConfig(config);
   log.info({ url, ...described }, "relay listening");
   if (!caseEvents) {
@@ -176,6 +187,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   return {
     url,
     boxUrl: url + BOX,
+    metricsUrl,
     config,
     store,
     metrics,
@@ -187,6 +199,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
         state.closing = true;
         await caseEvents?.stop();
         await app.close();
+        await ops?.close();
         if (ownStore) await store.close();
         log.info("relay stopped");
       })();
@@ -228,6 +241,8 @@ interface AppParts {
   /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
   thread: (threadId: string) => KnownThread | undefined;
   failedLogins: FailedLogins;
+  /** The separate listener for /health and /metrics, when configured. */
+  ops?: FastifyInstance;
 }
 
 function buildApp(parts: AppParts) {
@@ -263,6 +278,12 @@ function buildApp(parts: AppParts) {
   // CXone sends JSON; only the token route also takes a form (registered in its own scope below). Anything else is a
   // 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
+  // Fastify's JSON parser (prototype-poisoning checks included), after quoting integers JSON.parse would round.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) =>
+    parseJson(req, quoteBigIntegers(body as string), done),
+  );
 
   // Callback-style hooks: an async hook costs a promise and microtask turns on every request.
   app.decorateRequest("outcome", null);
@@ -362,7 +383,8 @@ function buildApp(parts: AppParts) {
     });
   });
 
-  app.get("/health", async (_req, reply) => {
+  const ops = (parts.ops ?? app) as FastifyInstance;
+  ops.get("/health", async (_req, reply) => {
     const storeOk = await parts.store.ping();
     const body = {
       status: storeOk ? "ok" : "degraded",
@@ -373,7 +395,7 @@ function buildApp(parts: AppParts) {
     return reply.code(storeOk ? 200 : 503).send(body);
   });
 
-  app.get("/metrics", async (_req, reply) => {
+  ops.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
