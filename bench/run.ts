@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
+import { benchMasking } from "./masking";
 import { benchNodes } from "./nodes";
 import { benchRelay } from "./relay";
 import type { Row } from "./util";
@@ -15,6 +16,7 @@ async function main() {
   const sections: [string, () => Promise<Row[]> | Row[]][] = [
     ["bundle", benchBundle],
     ["nodes", benchNodes],
+    ["masking", benchMasking],
     ["relay", benchRelay],
   ];
   const rows: Row[] = [];
