@@ -177,6 +177,10 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const metricsUrl = opsAddress ? loopback(opsAddress) : url;
   const described = describeConfig(config);
   log.info({ url, ...described }, "relay listening");
+  if (config.legacyThreadsUntil > Date.now()) {
+    const until = new Date(config.legacyThreadsUntil).toISOString();
+    log.warn({ until }, "unsigned thread ids of handovers opened before the upgrade are routed until this date");
+  }
   if (!caseEvents) {
     log.info(
       "case events off: set CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET and CXONE_CHANNEL_ID to detect agent joined / case closed",

@@ -1,5 +1,6 @@
+import { runNode } from "../src/emulator/runtime";
 import { ADVERSARIAL_TURNS } from "../test/support/adversarial";
-import { newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { handoverNode } from "./handover";
 
 const env = useNodeEnv();
@@ -24,4 +25,14 @@ test("Hand over with five adversarial 100 KB user turns opens the case well insi
   const state = session.context.cxoneHandover as { threadId: string };
   const messages = env.sandbox.caseForThread(state.threadId)!.messages;
   expect(messages.length).toBeGreaterThan(0);
+});
+
+test("without a thread key on the connection Hand over opens no case and names the field to fix", async () => {
+  const session = newSession({ text: "agent" });
+  const { threadKey: _, ...connection } = env.sandbox.connection();
+  const run = await runNode(handoverNode, { config: { connection }, session });
+  expect(run.outcome).toBe("cxoneHandoverOnError");
+  expect(errorOf(session)).toMatchObject({ code: "config", message: expect.stringContaining("threadKey: is missing") });
+  expect(env.sandbox.requestCount({ method: "POST", path: "/messages" })).toBe(0);
+  expect(session.context.cxoneHandover).toBeUndefined();
 });
