@@ -23,8 +23,8 @@ WORKDIR /app
 COPY --from=build /out/relay.js ./relay.js
 USER node
 EXPOSE 8080
-# Liveness: /health answers 200 (503 when the configured Redis is unreachable).
+# Liveness: /health answers 200 (503 when the configured Redis is unreachable); on RELAY_METRICS_PORT when set.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.RELAY_PORT||process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.RELAY_METRICS_PORT||process.env.RELAY_PORT||process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node as PID 1 receives SIGTERM directly: the relay finishes in-flight deliveries, then exits.
 CMD ["node", "relay.js"]

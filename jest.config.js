@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/src", "<rootDir>/nodes", "<rootDir>/connections", "<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Plain http to the loopback sandbox/emulator is allowed only in dev mode (src/cxone/config.ts).
+  setupFiles: ["<rootDir>/test/support/dev-mode.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 20000,
   // Every test closes its servers, but a lingering socket in a dependency (ioredis, undici keep-alive) must never

@@ -11,6 +11,7 @@ import { type Row, round } from "./util";
 const root = join(__dirname, "..");
 const CLIENT_ID = "bench-client";
 const CLIENT_SECRET = "bench-relay-secret-6f1d2c9e0b7a";
+const THREAD_KEY = "bench-thread-key-0123456789abcdef-0123";
 const CONVERSATIONS = 1000;
 const THROUGHPUT_SECONDS = 8;
 const RATE = 1000;
@@ -108,13 +109,16 @@ const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
 function threads(): string[] {
   return Array.from({ length: CONVERSATIONS }, (_, i) =>
-    encodeThreadId({
-      userId: `user-${i}`,
-      sessionId: `session-${i}`,
-      urlToken: "benchtoken",
-      handoverId: `h${i}`,
-      displayAgentDetails: false,
-    }),
+    encodeThreadId(
+      {
+        userId: `user-${i}`,
+        sessionId: `session-${i}`,
+        urlToken: "benchtoken",
+        handoverId: `h${i}`,
+        displayAgentDetails: false,
+      },
+      THREAD_KEY,
+    ),
   );
 }
 
@@ -175,6 +179,8 @@ export async function benchRelay(): Promise<Row[]> {
       RELAY_HOST: "127.0.0.1",
       RELAY_CLIENT_ID: CLIENT_ID,
       RELAY_CLIENT_SECRET: CLIENT_SECRET,
+      CXONE_HANDOVER_DEV_MODE: "1",
+      RELAY_THREAD_KEY: THREAD_KEY,
       COGNIGY_ENDPOINT_URL: sink.url,
       RELAY_RATE_LIMIT_PER_MINUTE: "100000000",
       RELAY_MEMORY_STORE_MAX_KEYS: String(LRU_BOUND),

@@ -2,9 +2,13 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
+import { benchMasking } from "./masking";
 import { benchNodes } from "./nodes";
 import { benchRelay } from "./relay";
 import type { Row } from "./util";
+
+// The bench runs the sandbox and a sink on plain-http loopback: dev mode (src/cxone/config.ts).
+process.env.CXONE_HANDOVER_DEV_MODE = "1";
 
 /** `npm run bench`: every figure is measured in this one run, with its baseline beside it. */
 async function main() {
@@ -12,6 +16,7 @@ async function main() {
   const sections: [string, () => Promise<Row[]> | Row[]][] = [
     ["bundle", benchBundle],
     ["nodes", benchNodes],
+    ["masking", benchMasking],
     ["relay", benchRelay],
   ];
   const rows: Row[] = [];

@@ -49,6 +49,13 @@ export const cxoneConnection: IConnectionSchema & { fields: DescribedField[] } =
       description: "The BYOC channel (Digital point of contact) handovers open conversations on, e.g. chat_1a2b….",
     },
     {
+      fieldName: "threadKey",
+      label: "Thread key",
+      required: true,
+      description:
+        "A random key of 32+ characters (e.g. `openssl rand -base64 32`), the same as the relay's RELAY_THREAD_KEY: it signs each handover's thread id so the relay delivers agent replies only to the conversation that handed over.",
+    },
+    {
       fieldName: "dfoBaseUrl",
       label: "Digital API base URL (optional)",
       required: false,

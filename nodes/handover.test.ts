@@ -1,5 +1,6 @@
-import { decodeThreadId } from "../src/handover/thread";
+import { decodeThreadId, threadKeys } from "../src/handover/thread";
 import { nodeClientOptions } from "../src/node-kit";
+import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { useSandbox } from "../test/support/sandbox";
 import { handoverNode } from "./handover";
@@ -36,7 +37,7 @@ describe("Hand over to NiCE CXone", () => {
     const state = handoverState(session);
     expect(state).toMatchObject({ active: true, status: "queue", sent: 1, displayAgentDetails: true });
     expect(state.cancelKeywords).toEqual(["stop"]);
-    expect(decodeThreadId(state.threadId)).toEqual({
+    expect(decodeThreadId(state.threadId, threadKeys([SANDBOX_THREAD_KEY]))).toEqual({
       userId: "user-42",
       sessionId: "session-42",
       urlToken: session.input.URLToken,

@@ -115,7 +115,8 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   }
   const displayAgentDetails = config.displayAgentDetails === true;
   const handoverId = newHandoverId({ userId: author.id, sessionId, inputId: input.inputId });
-  const threadId = encodeThreadId({ userId: author.id, sessionId, urlToken, handoverId, displayAgentDetails });
+  const ref = { userId: author.id, sessionId, urlToken, handoverId, displayAgentDetails };
+  const threadId = encodeThreadId(ref, run.connection.threadKey);
   const base = { threadId, author, threadName: `Cognigy: ${displayName(author)}`.slice(0, 100) };
   const intro = `Customer: ${displayName(author)}${author.email ? ` <${author.email}>` : ""}`;
   const client = run.cxone();

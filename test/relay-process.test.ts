@@ -33,10 +33,12 @@ beforeAll(async () => {
     cwd: root,
     env: {
       PATH: process.env.PATH,
+      CXONE_HANDOVER_DEV_MODE: "1",
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
       RELAY_CLIENT_ID: RELAY_CLIENT.clientId,
       RELAY_CLIENT_SECRET: RELAY_CLIENT.clientSecret,
+      RELAY_THREAD_KEY: c.threadKey,
       COGNIGY_ENDPOINT_URL: cognigy.url,
       CXONE_AUTH_HOST: c.authHost,
       CXONE_CLIENT_ID: c.clientId,

@@ -20,7 +20,7 @@ export interface AuthSession {
 
 /** The token cache as it is kept in Cognigy `context`: encrypted with a key only the connection's secrets give. */
 export interface PersistedAuth {
-  v: 1;
+  v: 2;
   key: string;
   expiresAt: number;
   blob: string;
@@ -116,9 +116,11 @@ export class Authenticator {
     if (known) return known;
     const iv = nodeCrypto().randomBytes(12);
     const cipher = nodeCrypto().createCipheriv("aes-256-gcm", this.cipherKey, iv);
+    // Bound to its connection: a blob copied into another connection's context fails authentication.
+    cipher.setAAD(Buffer.from(this.key, "utf8"));
     const body = Buffer.concat([cipher.update(JSON.stringify(s), "utf8"), cipher.final()]);
     const blob = Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
-    const persisted: PersistedAuth = { v: 1, key: this.key, expiresAt: s.expiresAt, blob };
+    const persisted: PersistedAuth = { v: 2, key: this.key, expiresAt: s.expiresAt, blob };
     exported.set(s, persisted);
     return persisted;
   }
@@ -126,12 +128,13 @@ export class Authenticator {
   /** Restores a session persisted by export(); anything foreign, tampered or expired is ignored. */
   import(persisted: unknown): boolean {
     const p = persisted as Partial<PersistedAuth> | undefined;
-    if (p?.v !== 1 || p.key !== this.key || typeof p.blob !== "string") return false;
+    if (p?.v !== 2 || p.key !== this.key || typeof p.blob !== "string") return false;
     const cached = sessions.get(this.key);
     if (cached && !needsRenewal(cached, Date.now())) return false;
     try {
       const raw = Buffer.from(p.blob, "base64url");
       const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", this.cipherKey, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(this.key, "utf8"));
       decipher.setAuthTag(raw.subarray(12, 28));
       const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       const s = JSON.parse(json) as AuthSession;
@@ -230,6 +233,11 @@ export class Authenticator {
 export function digitalBaseUrl(area: string, domain: string): string {
   // FedRAMP: NiCE's SDK hard-codes this host rather than deriving it.
   if (area === "na2") return "https://api-de-na2.nicecxone-gov.com";
+  // Checked as hostname labels: discovery must not be able to add a path, a port, a user or another host.
+  const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+  if (!label.test(area) || domain.length > 253 || !domain.split(".").every((l) => label.test(l))) {
+    throw new CxoneError("api", "CXone tenant discovery returned an area or domain that is not a host name");
+  }
   return `https://api-de-${area}.${domain}`;
 }
 

@@ -52,7 +52,10 @@ describe("authentication", () => {
   test("a token cache encrypted for other credentials is ignored", async () => {
     const first = client();
     await first.listChannels();
-    const persisted = { ...first.exportAuth()!, blob: first.exportAuth()!.blob.replace(/^./, "A") };
+    const persisted = {
+      ...first.exportAuth()!,
+      blob: first.exportAuth()!.blob.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+    };
     clearAuthCache();
     env.sandbox.resetRequests();
     await client({ persistedAuth: persisted }).listChannels();

@@ -1,6 +1,13 @@
 import { Authenticator, type AuthSession, type PersistedAuth } from "./auth";
 import { type CxoneConnection, secretsOf } from "./config";
-import { CxoneApiError, CxoneAuthError, CxoneNetworkError, CxoneTimeoutError, describeError } from "./errors";
+import {
+  CxoneApiError,
+  CxoneAuthError,
+  CxoneConfigError,
+  CxoneNetworkError,
+  CxoneTimeoutError,
+  describeError,
+} from "./errors";
 import { type CxoneLogger, scrubbingLogger, silentLogger } from "./log";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import {
@@ -387,7 +394,13 @@ export class CxoneClient {
 
 type ApiRequest<T> = Omit<HttpRequest<T>, "url"> & { path: string };
 
-const enc = encodeURIComponent;
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** An id as one URL path segment, by a strict pattern: `.`, `..` or a slash can never reach another CXone path. */
+function enc(id: string): string {
+  if (!/^[A-Za-z0-9_.:@-]{1,1024}$/.test(id) || id === "." || id === "..") {
+    throw new CxoneConfigError("id", "an id in a CXone URL may only hold letters, digits and _ . : @ -");
+  }
+  return encodeURIComponent(id);
+}
 const bearer = (s: AuthSession) => ({ Authorization: `Bearer ${s.accessToken}` });
 const baseOf = (s: AuthSession, base: "dfo" | "api") => (base === "dfo" ? s.dfoBaseUrl : s.apiBaseUrl);

@@ -9,7 +9,15 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** https, or http on loopback only: a token sent to an arbitrary plain-http URL would leak. */
+/**
+ * Plain http to loopback is for the sandbox, the emulator, tests and the demo only: the process must say so with
+ * CXONE_HANDOVER_DEV_MODE=1. In production a connection to http://localhost would send tokens and text unencrypted
+ * to whatever listens on the Cognigy host.
+ */
+export const DEV_MODE_VARIABLE = "CXONE_HANDOVER_DEV_MODE";
+const devMode = () => typeof process !== "undefined" && process.env?.[DEV_MODE_VARIABLE] === "1";
+
+/** https (or, in dev mode, http on loopback): a token sent to an arbitrary plain-http URL would leak. */
 export function secureUrl(what: string) {
   return z
     .string()
@@ -23,10 +31,10 @@ export function secureUrl(what: string) {
         return;
       }
       const loopback = isLoopbackHost(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback && devMode())) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
-          message: "must start with https:// (plain http only for localhost)",
+          message: `must start with https:// (plain http only for localhost, with ${DEV_MODE_VARIABLE}=1)`,
         });
       }
     })
@@ -50,6 +58,8 @@ export const connectionSchema = z.object({
   accessKeyId: required("create an access key for the CXone service user (Admin > Employees > Access Keys)"),
   accessKeySecret: required("the secret shown once when the access key was created"),
   channelId: required("the id of the BYOC channel (point of contact) handovers open conversations on"),
+  /** Signs thread ids (src/handover/thread.ts checks it where it is used: only Hand over needs it). */
+  threadKey: optional(z.string()),
   /** Digital API base override; normally derived from cxone-configuration as https://api-de-{area}.{domain}. */
   dfoBaseUrl: optional(secureUrl("https://api-de-na1.niceincontact.com")),
 });
@@ -72,5 +82,7 @@ export function parseConnection(raw: unknown): CxoneConnection {
 
 /** Values that must never appear in a log line, error or output. */
 export function secretsOf(connection: Partial<CxoneConnection>): string[] {
-  return [connection.clientSecret, connection.accessKeySecret].filter((s): s is string => !!s && s.length >= 4);
+  return [connection.clientSecret, connection.accessKeySecret, connection.threadKey].filter(
+    (s): s is string => !!s && s.length >= 4,
+  );
 }

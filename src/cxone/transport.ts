@@ -159,7 +159,11 @@ function cxoneDetails(data: unknown): { cxoneMessage?: string; errorCode?: strin
   if (!data || typeof data !== "object") return {};
   const body = data as Record<string, unknown>;
   const first = Array.isArray(body.errors) ? (body.errors[0] as Record<string, unknown> | undefined) : undefined;
-  const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 300) : undefined);
+  // Short and printable only: whatever answered (CXone, a proxy, a hostile host) writes this into the node's error.
+  const text = (v: unknown) => {
+    const clean = typeof v === "string" ? v.replace(/[^\x20-\x7e\u00a0-\uffff]+/g, " ").trim() : "";
+    return clean ? clean.slice(0, 120) : undefined;
+  };
   return {
     cxoneMessage:
       text(first?.message) ?? text(body.error_description) ?? text(body.message) ?? text(body.error) ?? undefined,

@@ -8,6 +8,9 @@ import { startWorld } from "./world";
  * type as the end user, and as the agent with /agent, /assign and /close.
  */
 
+// The demo's CXone sandbox and Cognigy emulator listen on plain-http loopback: dev mode (src/cxone/config.ts).
+process.env.CXONE_HANDOVER_DEV_MODE = "1";
+
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 const time = (d: Date) => paint("2", d.toISOString().slice(11, 23));

@@ -122,6 +122,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ...relayCredentials,
       cognigyEndpointUrl: endpoint.url,
       cxone: connection,
+      threadKey: connection.threadKey,
       pollIntervalMs: options.pollIntervalMs ?? 250,
       logLevel: "info",
     },

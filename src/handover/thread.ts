@@ -1,8 +1,17 @@
+import { CxoneConfigError } from "../cxone/errors";
+import { nodeCrypto } from "../lazy-crypto";
+
 /**
  * The CXone thread id (`thread.idOnExternalPlatform`, the BYOC postId) carries everything the relay needs to route an
  * agent's reply back to the right Cognigy conversation, so no database sits between CXone and Cognigy and any relay
  * instance can serve any call. Each handover gets its own thread, so a second handover in the same session opens a
  * fresh case instead of reviving the last one.
+ *
+ * The id is signed: `cgy2.<payload>.<mac>`, the MAC an HMAC-SHA256 (cut to 128 bits) over prefix and payload with a
+ * key derived from the thread key an admin sets once on the connection (Hand over signs) and on the relay
+ * (RELAY_THREAD_KEY, verifies). Whoever can create a case on the channel or holds a relay bearer can therefore not
+ * name someone else's conversation: a changed byte or a splice of two ids fails the MAC. The relay accepts a previous
+ * key too, so a rotation does not strand handovers that are still open.
  */
 export interface ConversationRef {
   userId: string;
@@ -15,23 +24,130 @@ export interface ConversationRef {
   displayAgentDetails: boolean;
 }
 
-const PREFIX = "cgy1.";
+const PREFIX = "cgy2.";
+/** Unsigned ids of releases before 5.0; routed only inside an upgrade window the relay admin opens (README). */
+const LEGACY_PREFIX = "cgy1.";
+/** 128-bit MAC, 22 base64url characters. */
+const MAC_BYTES = 16;
+const MAC_CHARS = 22;
+/**
+ * What the CXone sandbox accepts for `thread.idOnExternalPlatform` (no NiCE artifact states a limit; see README,
+ * Known limits). Hand over refuses to make a longer id rather than open a case the relay could not be reached for.
+ */
+export const MAX_THREAD_ID_LENGTH = 1024;
+export const MIN_THREAD_KEY_LENGTH = 32;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const URL_TOKEN = /^[A-Za-z0-9_-]+$/;
 
-export function encodeThreadId(ref: ConversationRef): string {
-  const payload = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, ref.displayAgentDetails ? 1 : 0];
-  return PREFIX + Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+/** The keys a relay verifies with: the current one first, then the previous one during a rotation. */
+export interface ThreadKeys {
+  readonly macKeys: readonly Buffer[];
+  /** Epoch ms until which unsigned `cgy1.` ids of open pre-upgrade handovers are still routed; 0 = never. */
+  readonly legacyUntil: number;
+  /** Endpoint URL tokens the relay may deliver to; empty = any. */
+  readonly urlTokens: ReadonlySet<string>;
+  readonly now: () => number;
 }
 
-/** The conversation a thread id belongs to, or undefined for a thread we did not create. */
-export function decodeThreadId(threadId: string): ConversationRef | undefined {
-  if (typeof threadId !== "string" || !threadId.startsWith(PREFIX) || threadId.length > 2048) return undefined;
+/** The MAC key for one admin-entered thread key (HKDF, so the key string itself is never used as a MAC key). */
+function macKey(threadKey: string): Buffer {
+  return Buffer.from(
+    nodeCrypto().hkdfSync("sha256", Buffer.from(threadKey, "utf8"), "cognigy-cxone-handover", "thread-id-mac-v1", 32),
+  );
+}
+
+/** The admin's key is checked here, in one place for the connection and the relay. */
+export function threadKeyProblem(threadKey: unknown): string | undefined {
+  if (typeof threadKey !== "string" || threadKey.trim() === "") {
+    return "is missing: set the same random thread key on the connection and on the relay (RELAY_THREAD_KEY), e.g. from `openssl rand -base64 32`";
+  }
+  if (threadKey.length < MIN_THREAD_KEY_LENGTH) {
+    return `is too short: use at least ${MIN_THREAD_KEY_LENGTH} random characters (e.g. \`openssl rand -base64 32\`)`;
+  }
+  return undefined;
+}
+
+export function threadKeys(
+  keys: readonly string[],
+  options: { legacyUntil?: number; urlTokens?: readonly string[]; now?: () => number } = {},
+): ThreadKeys {
+  if (keys.length === 0) throw new Error("at least one thread key is required");
+  return {
+    macKeys: keys.map(macKey),
+    legacyUntil: options.legacyUntil ?? 0,
+    urlTokens: new Set(options.urlTokens ?? []),
+    now: options.now ?? Date.now,
+  };
+}
+
+function sign(key: Buffer, payload: string): string {
+  return nodeCrypto()
+    .createHmac("sha256", key)
+    .update(PREFIX + payload)
+    .digest()
+    .subarray(0, MAC_BYTES)
+    .toString("base64url");
+}
+
+/** The signed thread id of a handover; throws CxoneConfigError (the node's error branch) for a missing key. */
+export function encodeThreadId(ref: ConversationRef, threadKey: string | undefined): string {
+  const problem = threadKeyProblem(threadKey);
+  if (problem) throw new CxoneConfigError("threadKey", problem);
+  const values = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, ref.displayAgentDetails ? 1 : 0];
+  const payload = Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
+  const id = `${PREFIX}${payload}.${sign(macKey(threadKey as string), payload)}`;
+  if (id.length > MAX_THREAD_ID_LENGTH) {
+    throw new CxoneConfigError(
+      "threadId",
+      `the conversation's ids make a thread id of ${id.length} characters, over the ${MAX_THREAD_ID_LENGTH} CXone takes (userId, sessionId and URL token are too long)`,
+    );
+  }
+  return id;
+}
+
+/**
+ * The conversation a thread id belongs to, or undefined for anything our extension did not sign with one of `keys`
+ * (or, inside the upgrade window, an unsigned pre-5.0 id). The one decoder: every relay route and the case poll use it.
+ */
+export function decodeThreadId(threadId: unknown, keys: ThreadKeys): ConversationRef | undefined {
+  if (typeof threadId !== "string" || threadId.length > MAX_THREAD_ID_LENGTH) return undefined;
+  let payload: string;
+  if (threadId.startsWith(PREFIX)) {
+    const dot = threadId.lastIndexOf(".");
+    payload = threadId.slice(PREFIX.length, dot);
+    const mac = threadId.slice(dot + 1);
+    if (dot <= PREFIX.length || mac.length !== MAC_CHARS || !BASE64URL.test(mac) || !BASE64URL.test(payload)) {
+      return undefined;
+    }
+    // Compared as strings: the MAC's last character has two spare bits, so only the canonical spelling is ours.
+    const given = Buffer.from(mac, "latin1");
+    const { timingSafeEqual } = nodeCrypto();
+    if (!keys.macKeys.some((key) => timingSafeEqual(given, Buffer.from(sign(key, payload), "latin1")))) {
+      return undefined;
+    }
+  } else if (threadId.startsWith(LEGACY_PREFIX) && keys.now() < keys.legacyUntil) {
+    payload = threadId.slice(LEGACY_PREFIX.length);
+    if (!BASE64URL.test(payload)) return undefined;
+  } else {
+    return undefined;
+  }
+  const ref = parsePayload(payload);
+  if (!ref || (keys.urlTokens.size > 0 && !keys.urlTokens.has(ref.urlToken))) return undefined;
+  return ref;
+}
+
+function parsePayload(payload: string): ConversationRef | undefined {
+  const bytes = Buffer.from(payload, "base64url");
+  // Canonical base64url only: another spelling of the same bytes is not an id we made.
+  if (bytes.toString("base64url") !== payload) return undefined;
   try {
-    const value: unknown = JSON.parse(Buffer.from(threadId.slice(PREFIX.length), "base64url").toString("utf8"));
+    const value: unknown = JSON.parse(bytes.toString("utf8"));
     if (!Array.isArray(value) || value.length !== 5) return undefined;
     const [userId, sessionId, urlToken, handoverId, flags] = value;
     const strings = [userId, sessionId, urlToken, handoverId];
     if (!strings.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256)) return undefined;
-    if (!/^[A-Za-z0-9_-]+$/.test(urlToken)) return undefined;
+    if (!URL_TOKEN.test(urlToken)) return undefined;
+    if (flags !== 0 && flags !== 1) return undefined;
     return { userId, sessionId, urlToken, handoverId, displayAgentDetails: flags === 1 };
   } catch {
     return undefined;

@@ -4,6 +4,8 @@
  * as possible without splitting a turn. Pure functions: no I/O, no Cognigy api.
  */
 
+import { redactPii } from "./pii";
+
 export type Speaker = "user" | "bot" | "agent";
 
 export interface TranscriptEntry {
@@ -117,51 +119,6 @@ export function collectTranscript(
     if (entries.length > 0) return { entries, origin };
   }
   return { entries: [] };
-}
-
-// ---- PII redaction ----
-
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-/** 13–19 digits, optionally grouped by single spaces or dashes (how people type card numbers). */
-const CARD_CANDIDATE = /(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])/g;
-/** Something phone-shaped: optional +, digits with spaces, dots, dashes, slashes or brackets. */
-const PHONE_CANDIDATE = /(?<![\w+])(?:\+|\(\+?)?\d[\d\s()./-]{5,}\d(?![\w])/g;
-const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
-
-/** Luhn checksum: real card numbers pass, most other long digit strings (order numbers, ids) do not. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
-
-export const REDACTED = { email: "[email]", card: "[card number]", phone: "[phone]" } as const;
-
-/**
- * Masks e-mail addresses, card numbers (only Luhn-valid 13–19 digit numbers, so order numbers survive) and phone
- * numbers (7–15 digits, dates excluded). Errs towards masking: a masked order number costs less than a leaked card.
- */
-export function redactPii(text: string): string {
-  let out = text.replace(EMAIL, REDACTED.email);
-  out = out.replace(CARD_CANDIDATE, (m) => (luhnValid(m.replace(/[ -]/g, "")) ? REDACTED.card : m));
-  out = out.replace(PHONE_CANDIDATE, (m) => {
-    const trimmed = m.trim();
-    const digits = trimmed.replace(/\D/g, "");
-    if (digits.length < 7 || digits.length > 15 || DATE_LIKE.test(trimmed)) return m;
-    // Keep the whitespace the match swallowed at its edges.
-    return m.replace(trimmed, REDACTED.phone);
-  });
-  return out;
 }
 
 // ---- formatting and chunking ----

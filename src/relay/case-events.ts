@@ -3,7 +3,7 @@ import type { CxoneConnection } from "../cxone/config";
 import { describeError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
 import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
-import { type ConversationRef, decodeThreadId } from "../handover/thread";
+import type { ConversationRef } from "../handover/thread";
 import type { CognigyClient, CognigyResult } from "./cognigy";
 import type { AgentDetails } from "./messages";
 import { agentDetails } from "./messages";
@@ -68,6 +68,8 @@ export interface CaseEventsOptions {
   };
   pollIntervalMs: number;
   owner: string;
+  /** The relay's verifying decoder (src/handover/thread.ts): only signed handover threads are ours. */
+  decodeThread: (threadId: string) => ConversationRef | undefined;
 }
 
 export class CaseEvents {
@@ -122,7 +124,7 @@ export class CaseEvents {
     const contact = await this.client().getContact(contactId);
     if (!contact) return { found: false, ours: false, events: [] };
     const threadId = contact.threadIdOnExternalPlatform ?? "";
-    if (!decodeThreadId(threadId)) return { found: true, ours: false, events: [] };
+    if (!this.o.decodeThread(threadId)) return { found: true, ours: false, events: [] };
     const events: string[] = [];
     await this.reconcile(contact, threadId, events);
     return { found: true, ours: true, status: contact.status, events };
@@ -160,7 +162,7 @@ export class CaseEvents {
       do {
         const page = await client.searchContacts({ statuses: OPEN_STATUSES, scrollToken });
         for (const c of page.contacts) {
-          if (c.threadIdOnExternalPlatform && decodeThreadId(c.threadIdOnExternalPlatform)) open.set(c.id, c);
+          if (c.threadIdOnExternalPlatform && this.o.decodeThread(c.threadIdOnExternalPlatform)) open.set(c.id, c);
         }
         scrollToken = page.contacts.length ? page.scrollToken : undefined;
         pages++;
@@ -188,7 +190,7 @@ export class CaseEvents {
           });
         for (const c of recent.contacts) {
           const threadId = c.threadIdOnExternalPlatform;
-          if (open.has(c.id) || known.has(c.id) || !threadId || !decodeThreadId(threadId)) continue;
+          if (open.has(c.id) || known.has(c.id) || !threadId || !this.o.decodeThread(threadId)) continue;
           if (!c.statusUpdatedAt || Date.parse(c.statusUpdatedAt) < since) continue;
           // reconcile() injects "resolved" once: a case already resolved is skipped by its resolved: marker.
           work.push(() => this.reconcile(c, threadId, report.events));
@@ -242,13 +244,13 @@ export class CaseEvents {
     if (!state) return true;
     const agent = contact.inboxAssigneeUser;
     if (agent && !agent.isBotUser && agent.id !== state.j) return true;
-    const ref = decodeThreadId(state.t);
+    const ref = this.o.decodeThread(state.t);
     return !!ref?.displayAgentDetails && !!state.j && state.d !== state.j;
   }
 
   /** Applies one case's current status: inject what changed, remember it only once Cognigy accepted it. */
   private async reconcile(contact: CxoneContact, threadId: string, events: string[]): Promise<void> {
-    const ref = decodeThreadId(threadId);
+    const ref = this.o.decodeThread(threadId);
     if (!ref) return;
     const { store } = this.o;
     const id = contact.id;

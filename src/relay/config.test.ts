@@ -7,6 +7,7 @@ import { TokenIssuer } from "./tokens";
 const base = {
   RELAY_CLIENT_ID: "cxone-byoc",
   RELAY_CLIENT_SECRET: "0123456789abcdef-secret",
+  RELAY_THREAD_KEY: "thread-key-0123456789abcdef-0123456789",
   COGNIGY_ENDPOINT_URL: "https://endpoint-trial.cognigy.ai/",
 };
 const cxone = {
@@ -60,6 +61,23 @@ describe("configuration from the environment", () => {
     expect(errorOf({ ...base, RELAY_PORT: "http" })).toMatch(/^RELAY_PORT /);
     expect(errorOf({ ...base, PORT: "x" })).toMatch(/^PORT /);
     expect(errorOf({ ...base, REDIS_URL: "localhost:6379" })).toMatch(/^REDIS_URL must start with redis:\/\//);
+    const { RELAY_THREAD_KEY: _key, ...keyless } = base;
+    expect(errorOf(keyless)).toMatch(/^RELAY_THREAD_KEY is missing/);
+    expect(errorOf({ ...base, RELAY_THREAD_KEY: "short" })).toMatch(/^RELAY_THREAD_KEY is too short/);
+    expect(errorOf({ ...base, RELAY_THREAD_KEY_PREVIOUS: "short" })).toMatch(/^RELAY_THREAD_KEY_PREVIOUS is too short/);
+    const farAhead = new Date(Date.now() + 40 * 86_400_000).toISOString();
+    expect(errorOf({ ...base, RELAY_LEGACY_THREADS_UNTIL: farAhead })).toMatch(
+      /^RELAY_LEGACY_THREADS_UNTIL must be at most 31 days/,
+    );
+    expect(errorOf({ ...base, RELAY_LEGACY_THREADS_UNTIL: "soon" })).toMatch(
+      /^RELAY_LEGACY_THREADS_UNTIL must be a date/,
+    );
+    expect(errorOf({ ...base, RELAY_URL_TOKENS: "a,b/c" })).toMatch(/^RELAY_URL_TOKENS must be URL tokens/);
+    expect(configFromEnv({ ...base, RELAY_URL_TOKENS: " tokA, tokB ,", RELAY_METRICS_PORT: "9100" })).toMatchObject({
+      urlTokens: ["tokA", "tokB"],
+      metricsPort: 9100,
+      redisCommandTimeoutMs: 2000,
+    });
     const { CXONE_ACCESS_KEY_SECRET: _, ...partial } = cxone;
     expect(errorOf({ ...base, ...partial })).toMatch(/^CXONE_ACCESS_KEY_SECRET is missing/);
     expect(errorOf({ ...base, ...cxone, CXONE_AUTH_HOST: "http://evil.example" })).toMatch(/^CXONE_AUTH_HOST must/);
@@ -88,7 +106,7 @@ function run(env: Record<string, string>, stopWhenListening = false) {
   const root = path.join(__dirname, "..", "..");
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/relay/main.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", CXONE_HANDOVER_DEV_MODE: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

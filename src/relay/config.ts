@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type CxoneConnection, parseConnection, secureUrl } from "../cxone/config";
 import { CxoneConfigError } from "../cxone/errors";
+import { threadKeyProblem } from "../handover/thread";
 
 /**
  * The relay's configuration: one zod schema for both the environment (`npm run relay`, Docker) and the in-process
@@ -35,6 +36,8 @@ const cxoneInput = z
 
 export const relayConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** A separate port for /health and /metrics (keep it off the internet); unset = both on `port`. */
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
   host: z.string().trim().min(1).default("0.0.0.0"),
   clientId: z
     .string({ required_error: "is missing: the client id you enter in CXone's BYOC integration" })
@@ -44,6 +47,42 @@ export const relayConfigSchema = z.object({
     .string({ required_error: "is missing: the client secret you enter in CXone's BYOC integration" })
     .min(MIN_SECRET_LENGTH, `is too short: use at least ${MIN_SECRET_LENGTH} random characters`),
   cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai"),
+  /** Verifies thread ids; the same value as the connection's "Thread key" (src/handover/thread.ts). */
+  threadKey: z.string({ required_error: threadKeyProblem(undefined) }).superRefine(threadKeyRule),
+  /** The key before a rotation: thread ids of handovers opened with it stay routable while it is set. */
+  threadKeyPrevious: z.string().optional().superRefine(threadKeyRule),
+  /**
+   * Until when unsigned thread ids of handovers opened before the upgrade to signed ids are still routed (ISO date,
+   * at most 31 days after start); unset = never. See README, Security model.
+   */
+  legacyThreadsUntil: z
+    .union([z.string().trim(), z.number()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return 0;
+      const at = typeof v === "number" ? v : Date.parse(v);
+      if (Number.isNaN(at)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: "must be a date such as 2026-12-31T00:00:00Z" });
+        return z.NEVER;
+      }
+      if (at > Date.now() + 31 * 86_400_000) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: "must be at most 31 days ahead: it re-opens unsigned ids",
+        });
+        return z.NEVER;
+      }
+      return at;
+    }),
+  /** Optional allow-list of Cognigy endpoint URL tokens (comma-separated in the environment). */
+  urlTokens: z
+    .union([z.array(z.string()), z.string()])
+    .optional()
+    .transform((v) => (typeof v === "string" ? v.split(",") : (v ?? [])).map((t) => t.trim()).filter((t) => t !== ""))
+    .refine(
+      (tokens) => tokens.every((t) => /^[A-Za-z0-9_-]{1,256}$/.test(t)),
+      "must be URL tokens separated by commas",
+    ),
   /** The six `nice-cxone` connection values; without them case events are off. */
   cxone: cxoneInput.optional(),
   pollIntervalMs: z.coerce
@@ -57,6 +96,8 @@ export const relayConfigSchema = z.object({
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .optional(),
   redisPrefix: z.string().trim().min(1).default("cxrelay:"),
+  /** Longest wait for one Redis answer before CXone gets a 503 (and /health a 503). */
+  redisCommandTimeoutMs: z.coerce.number().int().min(100).max(30_000).default(2000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Lifetime of the bearer tokens the relay issues to CXone. */
   tokenTtlSeconds: z.coerce.number().int().min(10).max(86_400).default(3600),
@@ -88,6 +129,11 @@ export const relayConfigSchema = z.object({
   ),
 });
 
+function threadKeyRule(value: string | undefined, ctx: z.RefinementCtx) {
+  const problem = value === undefined ? undefined : threadKeyProblem(value);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+}
+
 export type RelayConfigInput = z.input<typeof relayConfigSchema>;
 export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
   /** Set when case events are on. */
@@ -98,12 +144,18 @@ export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
 const ENV_NAMES: Record<string, string> = {
   port: "RELAY_PORT",
   host: "RELAY_HOST",
+  metricsPort: "RELAY_METRICS_PORT",
   clientId: "RELAY_CLIENT_ID",
   clientSecret: "RELAY_CLIENT_SECRET",
+  threadKey: "RELAY_THREAD_KEY",
+  threadKeyPrevious: "RELAY_THREAD_KEY_PREVIOUS",
+  legacyThreadsUntil: "RELAY_LEGACY_THREADS_UNTIL",
+  urlTokens: "RELAY_URL_TOKENS",
   cognigyEndpointUrl: "COGNIGY_ENDPOINT_URL",
   pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
   redisUrl: "REDIS_URL",
   redisPrefix: "REDIS_PREFIX",
+  redisCommandTimeoutMs: "REDIS_COMMAND_TIMEOUT_MS",
   logLevel: "LOG_LEVEL",
   tokenTtlSeconds: "RELAY_TOKEN_TTL_SECONDS",
   cognigyTimeoutMs: "COGNIGY_TIMEOUT_MS",

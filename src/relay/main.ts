@@ -1,3 +1,4 @@
+import pino from "pino";
 import { configFromEnv, RelayConfigError } from "./config";
 import { type Relay, startRelay } from "./server";
 
@@ -6,9 +7,21 @@ import { type Relay, startRelay } from "./server";
  * line naming the variable on a bad value, stops gracefully on SIGTERM/SIGINT (in-flight deliveries finish).
  */
 async function main(): Promise<void> {
+  // Listening before the relay is up: a signal during start-up (the "listening" line is already out) stops it once up.
+  let signalled: string | undefined;
+  let stop = (signal: string) => {
+    signalled ??= signal;
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+
   let relay: Relay;
   try {
-    relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true });
+    // Synchronous writes to stdout: pino's default buffered stdout flushes again on exit, and when whatever read
+    // stdout is gone (EPIPE) that flush retries forever, so SIGTERM never ended the process. A synchronous write
+    // fails at once instead, and pino then stops logging.
+    const logStream = pino.destination({ dest: 1, sync: true });
+    relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true, logStream });
   } catch (err) {
     if (err instanceof RelayConfigError) {
       process.stderr.write(`relay: not started: ${err.message}\n`);
@@ -20,7 +33,7 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     relay.log.info({ signal }, "stopping: finishing in-flight requests");
@@ -35,8 +48,7 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (signalled) stop(signalled);
 }
 
 void main();

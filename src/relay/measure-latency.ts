@@ -13,6 +13,9 @@ import { clearAuthCache } from "../cxone";
 import { startCxoneSandbox } from "../sandbox/cxone-sandbox";
 import { startRelay } from "./server";
 
+// Sandbox and fake Cognigy on plain-http loopback: dev mode (src/cxone/config.ts).
+process.env.CXONE_HANDOVER_DEV_MODE = "1";
+
 async function main() {
   const intervalMs = Number(process.argv[2] ?? 3000);
   const count = Number(process.argv[3] ?? 20);
@@ -24,6 +27,7 @@ async function main() {
     ...RELAY_CLIENT,
     cognigyEndpointUrl: cognigy.url,
     cxone: sandbox.connection(),
+    threadKey: sandbox.connection().threadKey,
     pollIntervalMs: intervalMs,
     logLevel: "warn",
   });

@@ -1,7 +1,7 @@
 // Zod 4 (shipped inside the zod 3.25 package): the same rules parse an agent reply about 5x faster than zod 3, which
 // was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
 import { z } from "zod/v4";
-import { type ConversationRef, decodeThreadId } from "../handover/thread";
+import type { ConversationRef } from "../handover/thread";
 import { agentContent, unshownNotice, webchatFiles } from "./agent-content";
 import type { CognigyClient } from "./cognigy";
 import { splitText } from "./cognigy";
@@ -155,7 +155,7 @@ type ParsedMessage = z.output<typeof legacyMessageSchema>;
 export function legacyThreadId(
   postId: string,
   body: ParsedMessage,
-  isOurs: (threadId: string) => boolean = (t) => !!decodeThreadId(t),
+  isOurs: (threadId: string) => boolean,
 ): string | undefined {
   if (isOurs(postId)) return postId;
   for (const candidate of [body.post?.idOnExternalPlatform, body.thread?.idOnExternalPlatform]) {
@@ -187,7 +187,8 @@ export function agentDetails(user: AgentUser | null | undefined): AgentDetails |
   const name =
     user.nickname?.trim() || [user.firstName, user.surname ?? user.lastName].filter(Boolean).join(" ").trim();
   if (!name) return undefined;
-  const avatarUrl = user.publicImageUrl || user.imageUrl || undefined;
+  // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
+  const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);
   return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };
 }
 

@@ -1,33 +1,10 @@
 import { Writable } from "node:stream";
-import { conversation, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
-import { encodeThreadId } from "../handover/thread";
+import { bearer, creds, post } from "../../test/support/http";
+import { conversation, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { ByocAgent } from "../sandbox/byoc-agent";
 import { MemoryStore } from "./store";
 
 const env = useRelayEnv();
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}, raw?: string) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: raw ?? JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json as Record<string, unknown>, headers: res.headers };
-}
-
-async function bearer(boxUrl: string) {
-  const res = await post(`${boxUrl}/1.0/token`, { grant_type: "client_credentials", ...creds() });
-  return { authorization: `Bearer ${res.body.access_token}` };
-}
-
-const creds = () => ({ client_id: RELAY_CLIENT.clientId, client_secret: RELAY_CLIENT.clientSecret });
 
 describe("token endpoint", () => {
   test("a Basic header with a malformed escape is invalid_client (401), not a server error", async () => {
@@ -197,7 +174,7 @@ describe("agent replies", () => {
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({
       message: { idOnExternalPlatform: expect.stringMatching(/^cgyr-/), createdAtWithMilliseconds: expect.any(String) },
-      thread: { idOnExternalPlatform: encodeThreadId(ref) },
+      thread: { idOnExternalPlatform: threadIdOf(ref) },
     });
     // No CXone message id in this variant: CXone's retry of the same body is still recognised (content + timestamp).
     const again = await agent.deliver(env.sandbox, caseId, sent.message);
@@ -326,7 +303,7 @@ describe("agent replies", () => {
   test("malformed and oversized bodies are refused with a reason and never echoed", async () => {
     const relay = await env.relay({ bodyLimitBytes: 64 * 1024 });
     const auth = await bearer(relay.boxUrl);
-    const threadId = encodeThreadId(conversation("bad"));
+    const threadId = threadIdOf(conversation("bad"));
     const url = `${relay.boxUrl}/1.0/posts/${threadId}/messages`;
     const notJson = await post(url, undefined, auth, '{"messageContent": secret-words');
     expect(notJson.status).toBe(400);
@@ -433,14 +410,15 @@ describe("operations", () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 
-  test("per-route rate limit answers 429", async () => {
+  test("failed token requests beyond the limit answer 429; the right credentials still get a token", async () => {
     const relay = await env.relay({ rateLimitPerMinute: 5 });
+    const wrong = { grant_type: "client_credentials", ...creds(), client_secret: "not-the-secret-at-all" };
     const statuses: number[] = [];
-    for (let i = 0; i < 32; i++) {
-      statuses.push((await post(`${relay.boxUrl}/1.0/token`, { grant_type: "client_credentials", ...creds() })).status);
-    }
-    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    for (let i = 0; i < 32; i++) statuses.push((await post(`${relay.boxUrl}/1.0/token`, wrong)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
+    const right = await post(`${relay.boxUrl}/1.0/token`, { grant_type: "client_credentials", ...creds() });
+    expect(right.status).toBe(200);
   });
 
   test("close() lets an in-flight delivery finish before the relay stops", async () => {

@@ -2,15 +2,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { z } from "zod";
-import { type ConversationRef, decodeThreadId } from "../handover/thread";
+import { type ConversationRef, decodeThreadId, type ThreadKeys, threadKeys } from "../handover/thread";
 import { CaseEvents, type PollReport } from "./case-events";
 import { ChannelFormat } from "./channel-format";
 import { CognigyClient } from "./cognigy";
 import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
 import { sha256url } from "./digest";
+import { quoteBigIntegers } from "./json";
 import {
   Deliverer,
   type DeliveryResult,
@@ -23,7 +24,7 @@ import {
 } from "./messages";
 import { createMetrics, type RelayMetrics } from "./metrics";
 import { MemoryStore, RedisStore, type Store } from "./store";
-import { TokenIssuer } from "./tokens";
+import { FailedLogins, TokenIssuer } from "./tokens";
 
 export const BOX = "/integration/box";
 
@@ -53,6 +54,8 @@ export interface Relay {
   url: string;
   /** What the CXone admin enters as Integration Box URL: `{url}/integration/box`. */
   boxUrl: string;
+  /** Where /health and /metrics answer: `url`, or the RELAY_METRICS_PORT listener. */
+  metricsUrl: string;
   config: RelayConfig;
   store: Store;
   metrics: RelayMetrics;
@@ -86,7 +89,10 @@ const senderActionSchema = z
 
 const pushEventSchema = z
   .object({
-    contactId: z.union([z.string().min(1).max(128), z.number().int()]).transform(String),
+    // It goes into CXone URL paths: a strict pattern (no `.`/`..`, no slash), numbers as digits.
+    contactId: z
+      .union([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a CXone contact id"), z.number().int().nonnegative()])
+      .transform(String),
     event: z.string().max(64).optional(),
   })
   .passthrough();
@@ -114,7 +120,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const store =
     options.store ??
     (config.redisUrl
-      ? await new RedisStore(config.redisUrl, config.redisPrefix).connect()
+      ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
       : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
   const cognigy = new CognigyClient(config.cognigyEndpointUrl, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
@@ -131,6 +137,11 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
       ),
   });
   const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
+  const keys = threadKeys([config.threadKey, ...(config.threadKeyPrevious ? [config.threadKeyPrevious] : [])], {
+    legacyUntil: config.legacyThreadsUntil,
+    urlTokens: config.urlTokens,
+    now: options.now,
+  });
   const caseEvents = config.cxone
     ? new CaseEvents({
         connection: config.cxone,
@@ -140,6 +151,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
         log: log.child({ component: "case-events" }),
         pollIntervalMs: config.pollIntervalMs,
         owner,
+        decodeThread: (threadId) => decodeThreadId(threadId, keys),
       })
     : undefined;
 
@@ -153,17 +165,35 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     : undefined;
   void channelFormat?.refresh();
   const state = { closing: false };
-  const app = buildApp({ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, state });
+  const thread = threadCache(keys);
+  const tokenLimit = Math.max(30, Math.floor(config.rateLimitPerMinute / 10));
+  const failedLogins = new FailedLogins(tokenLimit, tokenLimit * 10, options.now);
+  // With RELAY_METRICS_PORT, /health and /metrics answer only there, so the port CXone reaches exposes neither.
+  const ops = config.metricsPort === undefined ? undefined : Fastify();
+  const app = buildApp({
+    ...{ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, state, thread },
+    failedLogins,
+    ops,
+  });
   let address: string;
+  let opsAddress: string | undefined;
   try {
     address = await app.listen({ host: config.host, port: config.port });
+    opsAddress = await ops?.listen({ host: config.host, port: config.metricsPort });
   } catch (err) {
+    await app.close();
     if (ownStore) await store.close();
     throw err;
   }
-  const url = address.replace(/\/\/(0\.0\.0\.0|\[::\]|localhost)(?=:)/, "//127.0.0.1");
+  const loopback = (a: string) => a.replace(/\/\/(0\.0\.0\.0|\[::\]|localhost)(?=:)/, "//127.0.0.1");
+  const url = loopback(address);
+  const metricsUrl = opsAddress ? loopback(opsAddress) : url;
   const described = describeConfig(config);
   log.info({ url, ...described }, "relay listening");
+  if (config.legacyThreadsUntil > Date.now()) {
+    const until = new Date(config.legacyThreadsUntil).toISOString();
+    log.warn({ until }, "unsigned thread ids of handovers opened before the upgrade are routed until this date");
+  }
   if (!caseEvents) {
     log.info(
       "case events off: set CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET and CXONE_CHANNEL_ID to detect agent joined / case closed",
@@ -174,6 +204,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   return {
     url,
     boxUrl: url + BOX,
+    metricsUrl,
     config,
     store,
     metrics,
@@ -186,6 +217,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
         state.closing = true;
         await caseEvents?.stop();
         await app.close();
+        await ops?.close();
         if (ownStore) await store.close();
         log.info("relay stopped");
       })();
@@ -225,6 +257,11 @@ interface AppParts {
   channelFormat?: ChannelFormat;
   cognigy: CognigyClient;
   state: { closing: boolean };
+  /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
+  thread: (threadId: string) => KnownThread | undefined;
+  failedLogins: FailedLogins;
+  /** The separate listener for /health and /metrics, when configured. */
+  ops?: FastifyInstance;
 }
 
 function buildApp(parts: AppParts) {
@@ -243,11 +280,29 @@ function buildApp(parts: AppParts) {
       return typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Fastify's own handler logs the raw bytes of a malformed request at trace (secrets, bearers, text) where
+    // redaction cannot reach them: log the parser's code only.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      log.debug({ code: err.code }, "malformed request refused");
+      if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+      const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+      const body = JSON.stringify({ error: "invalid_request", reason: "malformed HTTP request" });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   // CXone sends JSON; only the token route also takes a form (registered in its own scope below). Anything else is a
   // 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
+  // Fastify's JSON parser (prototype-poisoning checks included), after quoting integers JSON.parse would round.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) =>
+    parseJson(req, quoteBigIntegers(body as string), done),
+  );
 
   // Callback-style hooks: an async hook costs a promise and microtask turns on every request.
   app.decorateRequest("outcome", null);
@@ -299,6 +354,9 @@ function buildApp(parts: AppParts) {
         "x-ratelimit-remaining": false,
         "x-ratelimit-reset": false,
       },
+      // A request whose socket is already gone (e.g. after a malformed chunked body) has no address: it is counted
+      // with the others that have none instead of throwing in the plugin (a 500).
+      keyGenerator: (req) => req.ip ?? req.socket?.remoteAddress ?? "unknown",
       errorResponseBuilder: (_req, ctx) => ({
         statusCode: 429,
         error: "rate_limited",
@@ -307,12 +365,13 @@ function buildApp(parts: AppParts) {
     });
     const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
     const messagesLimit = limit(config.rateLimitPerMinute);
-    const tokenLimit = limit(Math.max(30, Math.floor(config.rateLimitPerMinute / 10)));
+    const pushLimit = limit(Math.max(30, Math.floor(config.rateLimitPerMinute / 10)));
 
     scope.register(async (tokenScope) => {
       // OAuth clients may post the token request form-encoded; no other route accepts a form.
       tokenScope.register(formbody, { bodyLimit: config.bodyLimitBytes });
-      tokenScope.post(`${BOX}/1.0/token`, { config: tokenLimit }, (req, reply) => tokenRoute(parts, req, reply));
+      // No per-address limit here: failed attempts are limited per client id and overall (FailedLogins).
+      tokenScope.post(`${BOX}/1.0/token`, (req, reply) => tokenRoute(parts, req, reply));
     });
 
     // Everything CXone calls besides the token route needs a valid bearer; checked before the body is read.
@@ -339,11 +398,12 @@ function buildApp(parts: AppParts) {
           typingRoute(parts, req, reply),
         );
       }
-      box.post(`${BOX}/1.0/events`, { config: tokenLimit }, (req, reply) => pushRoute(parts, req, reply));
+      box.post(`${BOX}/1.0/events`, { config: pushLimit }, (req, reply) => pushRoute(parts, req, reply));
     });
   });
 
-  app.get("/health", async (_req, reply) => {
+  const ops = (parts.ops ?? app) as FastifyInstance;
+  ops.get("/health", async (_req, reply) => {
     const storeOk = await parts.store.ping();
     const body = {
       status: storeOk ? "ok" : "degraded",
@@ -354,7 +414,7 @@ function buildApp(parts: AppParts) {
     return reply.code(storeOk ? 200 : 503).send(body);
   });
 
-  app.get("/metrics", async (_req, reply) => {
+  ops.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
@@ -385,6 +445,16 @@ function tokenRoute(parts: AppParts, req: FastifyRequest, reply: FastifyReply) {
   }
   if (!parts.tokens.credentialsValid(id, secret)) {
     parts.metrics.authFailures.inc({ reason: "invalid_client" });
+    const failure = parts.failedLogins.fail(id);
+    if (failure.limited) {
+      if (failure.report) {
+        req.log.warn({ failures: parts.failedLogins.count }, "token requests: too many failed attempts this minute");
+      }
+      return reply
+        .code(429)
+        .header("retry-after", String(failure.retryAfterSeconds))
+        .send({ error: "invalid_client", error_description: "too many failed attempts; retry later" });
+    }
     req.log.info("token refused: invalid_client");
     return reply.code(401).send({ error: "invalid_client", error_description: "client authentication failed" });
   }
@@ -412,9 +482,9 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   const body = parsed.data;
   const threadId =
     variant === "posts"
-      ? (legacyThreadId((req.params as { postId: string }).postId, body, (id) => !!knownThread(id)) ?? "")
+      ? (legacyThreadId((req.params as { postId: string }).postId, body, (id) => !!parts.thread(id)) ?? "")
       : (body as OutboundMessage).thread.idOnExternalPlatform;
-  const thread = knownThread(threadId);
+  const thread = parts.thread(threadId);
   if (!thread) {
     metrics.agentMessages.inc({ variant, outcome: "rejected" });
     req.log.info({ variant }, "agent message for a thread this relay did not create");
@@ -495,7 +565,7 @@ async function typingRoute(parts: AppParts, req: FastifyRequest, reply: FastifyR
       .code(400)
       .send({ error: "invalid_request", reason: "senderAction.action must be isTypingOn or isTypingOff" });
   }
-  const ref = decodeThreadId((req.params as { threadId: string }).threadId);
+  const ref = parts.thread((req.params as { threadId: string }).threadId)?.ref;
   if (!ref)
     return reply.code(404).send({ error: "unknown_thread", reason: "the thread id is not a Cognigy handover thread" });
   if (parts.config.forwardTyping) {
@@ -564,18 +634,23 @@ interface KnownThread {
   tag: string;
 }
 
-/** Threads decoded lately: CXone sends every reply of a conversation with the same thread id. */
-const knownThreads = new Map<string, KnownThread>();
-const KNOWN_THREADS_MAX = 10_000;
-
-/** decodeThreadId plus the log tag, once per thread rather than once per message (a JSON parse and a hash). */
-function knownThread(threadId: string): KnownThread | undefined {
-  const known = knownThreads.get(threadId);
-  if (known) return known;
-  const ref = decodeThreadId(threadId);
-  if (!ref) return undefined;
-  const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
-  if (knownThreads.size >= KNOWN_THREADS_MAX) knownThreads.clear();
-  knownThreads.set(threadId, entry);
-  return entry;
+/**
+ * decodeThreadId plus the log tag, once per thread rather than once per message (a MAC, a JSON parse and a hash):
+ * CXone sends every reply of a conversation with the same thread id. Per relay, because the answer depends on its keys;
+ * only verified ids get in, so forged ones cannot evict them.
+ */
+function threadCache(keys: ThreadKeys): (threadId: string) => KnownThread | undefined {
+  const known = new Map<string, KnownThread>();
+  return (threadId) => {
+    const hit = known.get(threadId);
+    // A legacy (unsigned) id stops being routed when its upgrade window closes, cached or not.
+    if (hit && (threadId.startsWith("cgy2.") || keys.now() < keys.legacyUntil)) return hit;
+    const ref = decodeThreadId(threadId, keys);
+    if (!ref) return undefined;
+    const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
+    if (known.size >= KNOWN_THREADS_MAX) known.clear();
+    known.set(threadId, entry);
+    return entry;
+  };
 }
+const KNOWN_THREADS_MAX = 10_000;

@@ -134,6 +134,8 @@ type ScriptedRedis = Redis & {
   relayRelease(key: string, owner: string): Promise<number>;
 };
 
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
+
 /** Several relays share it; every key carries `prefix` so one Redis can serve several deployments. */
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
@@ -143,12 +145,23 @@ export class RedisStore implements Store {
   constructor(
     url: string,
     private readonly prefix: string,
+    /** Longest wait for one Redis answer; a frozen Redis then costs CXone this long before its 503. */
+    commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
     const redis = new Redis(url, {
       lazyConnect: true,
-      // Fail a call after a short outage instead of queueing forever: the caller answers CXone "retry later".
-      maxRetriesPerRequest: 2,
-      connectTimeout: 5000,
+      // Every command is bounded in time: a Redis that stops answering (frozen, partitioned) fails the call after
+      // commandTimeoutMs, so CXone gets a 503 and retries, instead of a request hanging until CXone gives up.
+      commandTimeout: commandTimeoutMs,
+      // While disconnected, fail at once instead of queueing (a queued call is an unbounded wait); the reconnect
+      // strategy below keeps trying in the background and calls work again as soon as Redis is back.
+      enableOfflineQueue: false,
+      // A command caught by a dropped connection fails rather than being resent: the caller's 503 makes CXone resend
+      // the whole request, which the delivery lease and the done record make safe.
+      maxRetriesPerRequest: 0,
+      connectTimeout: Math.max(commandTimeoutMs, 1000),
+      // Notices a peer that vanished without closing the connection (a dead host), not only a closed socket.
+      keepAlive: 10_000,
       enableAutoPipelining: true,
       // No retries until the first connection worked: an unreachable Redis at start-up fails fast and leaves no timer.
       retryStrategy: (times) => (this.connected ? Math.min(times * 200, 2000) : null),

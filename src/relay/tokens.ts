@@ -79,8 +79,9 @@ export class TokenIssuer {
     }
     const parts = token.split(".");
     if (parts.length !== 3 || parts[0] !== PREFIX || parts[1].length > 512) return { ok: false, reason: "malformed" };
-    const given = Buffer.from(parts[2], "base64url");
-    const expected = Buffer.from(this.sign(parts[1]), "base64url");
+    // Compared as text, not decoded bytes: only the canonical spelling of the MAC is accepted.
+    const given = Buffer.from(parts[2], "latin1");
+    const expected = Buffer.from(this.sign(parts[1]), "latin1");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "forged" };
     let payload: TokenPayload;
     try {
@@ -101,5 +102,50 @@ export class TokenIssuer {
 
   private mac(value: string): Buffer {
     return createHmac("sha256", this.credentialKey).update(value, "utf8").digest();
+  }
+}
+
+/**
+ * Failed token requests, counted per presented client id and over all ids, in one-minute windows — not per client
+ * address: behind a shared proxy the address is everyone's (guessers would lock CXone out), and with a trusted
+ * X-Forwarded-For a guesser picks a new one per request. A correct id and secret always get a token, so nobody can lock
+ * CXone out; wrong ones beyond the limit get 429 and are logged once per window instead of once each. What stops
+ * guessing is the secret's length (at least 16 characters, README); the limit keeps failures cheap and quiet.
+ */
+export class FailedLogins {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private total = 0;
+  private readonly perId = new Map<string, number>();
+  private reported = false;
+
+  constructor(
+    private readonly perIdMax: number,
+    private readonly totalMax: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records one failure; `limited` when it is over a limit, `report` for the first such failure of the window. */
+  fail(clientId: unknown): { limited: boolean; report: boolean; retryAfterSeconds: number } {
+    const now = this.now();
+    if (now - this.windowStart >= 60_000) {
+      this.windowStart = now;
+      this.total = 0;
+      this.perId.clear();
+      this.reported = false;
+    }
+    // Bounded: past 1,000 distinct ids in a window, the rest share one count.
+    const id = typeof clientId === "string" && this.perId.size < 1000 ? clientId.slice(0, 200) : "\u0000other";
+    const count = (this.perId.get(id) ?? 0) + 1;
+    this.perId.set(id, count);
+    this.total += 1;
+    const limited = count > this.perIdMax || this.total > this.totalMax;
+    const report = limited && !this.reported;
+    if (report) this.reported = true;
+    return { limited, report, retryAfterSeconds: Math.max(1, Math.ceil((this.windowStart + 60_000 - now) / 1000)) };
+  }
+
+  /** Failures in the current window (for the log line). */
+  get count(): number {
+    return this.total;
   }
 }

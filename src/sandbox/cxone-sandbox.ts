@@ -11,6 +11,9 @@ import { type CONTACT_STATUSES, contractProblems, cxoneErrorBody, endpointFor, t
  * undocumented behaviour has a switch so tests can run the product under each plausible reading.
  */
 
+/** The connection's thread key in tests and the demo (the relay there is configured with the same). */
+export const SANDBOX_THREAD_KEY = "sandbox-thread-key-0123456789abcdef";
+
 export interface SandboxCredentials {
   clientId: string;
   clientSecret: string;
@@ -218,6 +221,8 @@ export class CxoneSandbox {
       ...this.credentials,
       channelId: this.channels[0].id,
       dfoBaseUrl: this.url,
+      // Not a CXone value: the key Hand over signs thread ids with, shared with the relays tests start.
+      threadKey: SANDBOX_THREAD_KEY,
     };
   }
 

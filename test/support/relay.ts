@@ -4,11 +4,21 @@ import { type ConversationRef, encodeThreadId } from "../../src/handover/thread"
 import type { RelayConfigInput } from "../../src/relay/config";
 import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../../src/sandbox/byoc-agent";
-import { type CxoneSandbox, type SandboxCase, startCxoneSandbox } from "../../src/sandbox/cxone-sandbox";
+import {
+  type CxoneSandbox,
+  SANDBOX_THREAD_KEY,
+  type SandboxCase,
+  startCxoneSandbox,
+} from "../../src/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./fake-cognigy";
 
 /** The credentials a CXone admin would type into the BYOC integration (and the relay is configured with). */
 export const RELAY_CLIENT = { clientId: "cxone-byoc-sandbox", clientSecret: "relay-secret-5f1e0c9b7a3d2e41" };
+
+/** The signed thread id Hand over makes for a conversation (with the sandbox connection's thread key). */
+export function threadIdOf(ref: ConversationRef): string {
+  return encodeThreadId(ref, SANDBOX_THREAD_KEY);
+}
 
 export function conversation(n: number | string, options: Partial<ConversationRef> = {}): ConversationRef {
   return {
@@ -33,6 +43,7 @@ export function useRelayEnv() {
         port: 0,
         host: "127.0.0.1",
         ...RELAY_CLIENT,
+        threadKey: SANDBOX_THREAD_KEY,
         cognigyEndpointUrl: env.cognigy.url,
         cxone: env.sandbox.connection(),
         logLevel: "silent",
@@ -73,7 +84,7 @@ let directSeq = 900_000;
  * puts the case straight into the sandbox (fast set-up for load tests).
  */
 export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, direct = false): Promise<string> {
-  const threadId = encodeThreadId(ref);
+  const threadId = threadIdOf(ref);
   if (direct) {
     const now = new Date().toISOString();
     const c: SandboxCase = {
