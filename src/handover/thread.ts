@@ -13,12 +13,18 @@ export interface ConversationRef {
   handoverId: string;
   /** The flow asked for the agent's name and avatar to be shown to the end user. */
   displayAgentDetails: boolean;
+  /** The flow itself announces the agent (Send to Agent on agentJoined); older threads left that to the relay. */
+  flowAnnouncesAgent?: boolean;
+  /** The endpoint can use an empty-text data event (agent typing); see src/handover/cognigy-platform.ts. */
+  takesDataEvents?: boolean;
 }
 
 const PREFIX = "cgy1.";
 
 export function encodeThreadId(ref: ConversationRef): string {
-  const payload = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, ref.displayAgentDetails ? 1 : 0];
+  // Flags are bits so that threads written before a flag existed decode as before.
+  const flags = (ref.displayAgentDetails ? 1 : 0) | (ref.flowAnnouncesAgent ? 2 : 0) | (ref.takesDataEvents ? 4 : 0);
+  const payload = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, flags];
   return PREFIX + Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
 }
 
@@ -32,7 +38,16 @@ export function decodeThreadId(threadId: string): ConversationRef | undefined {
     const strings = [userId, sessionId, urlToken, handoverId];
     if (!strings.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256)) return undefined;
     if (!/^[A-Za-z0-9_-]+$/.test(urlToken)) return undefined;
-    return { userId, sessionId, urlToken, handoverId, displayAgentDetails: flags === 1 };
+    const bits = typeof flags === "number" ? flags : 0;
+    return {
+      userId,
+      sessionId,
+      urlToken,
+      handoverId,
+      displayAgentDetails: (bits & 1) === 1,
+      flowAnnouncesAgent: (bits & 2) === 2,
+      takesDataEvents: (bits & 4) === 4,
+    };
   } catch {
     return undefined;
   }
