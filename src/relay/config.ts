@@ -43,7 +43,11 @@ export const relayConfigSchema = z.object({
   clientSecret: z
     .string({ required_error: "is missing: the client secret you enter in CXone's BYOC integration" })
     .min(MIN_SECRET_LENGTH, `is too short: use at least ${MIN_SECRET_LENGTH} random characters`),
-  cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai"),
+  /** Notify/Inject at `{url}/notify|inject/{URLToken}`: the route Cognigy recommends. */
+  cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai").optional(),
+  /** The older route for installations without it: `{url}/new/v2.0/endpoint/notify|inject` with an API key. */
+  cognigyApiUrl: secureUrl("https://api-trial.cognigy.ai").optional(),
+  cognigyApiKey: z.string().trim().min(1).optional(),
   /** The six `nice-cxone` connection values; without them case events are off. */
   cxone: cxoneInput.optional(),
   pollIntervalMs: z.coerce
@@ -101,6 +105,8 @@ const ENV_NAMES: Record<string, string> = {
   clientId: "RELAY_CLIENT_ID",
   clientSecret: "RELAY_CLIENT_SECRET",
   cognigyEndpointUrl: "COGNIGY_ENDPOINT_URL",
+  cognigyApiUrl: "COGNIGY_API_URL",
+  cognigyApiKey: "COGNIGY_API_KEY",
   pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
   redisUrl: "REDIS_URL",
   redisPrefix: "REDIS_PREFIX",
@@ -136,6 +142,20 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
     throw new RelayConfigError(names[key] ?? key, issue.message);
   }
   const { cxone: rawCxone, ...rest } = result.data;
+  const name = (key: string) => names[key] ?? key;
+  if (!!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
+    const missing = rest.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
+    throw new RelayConfigError(
+      name(missing),
+      `is missing: the older Notify/Inject route needs both ${name("cognigyApiUrl")} and ${name("cognigyApiKey")}`,
+    );
+  }
+  if (!rest.cognigyEndpointUrl && !rest.cognigyApiUrl) {
+    throw new RelayConfigError(
+      name("cognigyEndpointUrl"),
+      "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
+    );
+  }
   return { ...rest, cxone: parseCxone(rawCxone, names) };
 }
 
@@ -176,7 +196,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
 /** Config sanity without secrets, for /health and the start-up line. */
 export function describeConfig(config: RelayConfig) {
   return {
-    cognigyEndpoint: new URL(config.cognigyEndpointUrl).host,
+    cognigyEndpoint: new URL((config.cognigyApiUrl ?? config.cognigyEndpointUrl) as string).host,
+    cognigyRoute: config.cognigyApiUrl ? "api v2.0 (older installations)" : "endpoint",
     caseEvents: config.cxone ? "on" : "off",
     pollIntervalMs: config.pollIntervalMs,
     store: config.redisUrl ? "redis" : "memory",
