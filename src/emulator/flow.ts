@@ -59,6 +59,7 @@ interface SessionState {
   session: Session;
   /** Oldest first; passed newest first, as Cognigy does. */
   entries: ConversationEntry[];
+  /** The last user input (session expiry counts from it). */
   lastActivity: number;
   executions: number;
 }
@@ -99,6 +100,7 @@ export class FlowRunner {
     const sessionId = source === "user" ? (this.renewed.get(userKey) ?? key.sessionId) : key.sessionId;
     const id = `${key.urlToken}|${key.userId}|${sessionId}`;
     let state = this.states.get(id);
+    let expiredAt: number | undefined;
     const expiry = this.options.sessionExpiryMs ?? 0;
     if (state && expiry > 0 && this.now() - state.lastActivity > expiry) {
       if (source === "user") {
@@ -107,7 +109,9 @@ export class FlowRunner {
         this.renewed.set(userKey, fresh);
         return this.state({ ...key, sessionId: fresh }, "api");
       }
-      state = undefined; // Cognigy no longer has it: whatever runs for it starts from an empty context.
+      // Cognigy no longer has it: whatever runs for it starts from an empty context, and it stays expired.
+      expiredAt = state.lastActivity;
+      state = undefined;
     }
     if (!state) {
       const session = newSession({
@@ -121,7 +125,7 @@ export class FlowRunner {
       const profileKey = `${key.urlToken}|${key.userId}`;
       session.profile = this.profiles.get(profileKey) ?? session.profile;
       this.profiles.set(profileKey, session.profile);
-      state = { session, entries: [], lastActivity: this.now(), executions: 0 };
+      state = { session, entries: [], lastActivity: expiredAt ?? this.now(), executions: 0 };
       this.states.set(id, state);
       this.sessions.set(id, session);
     }
@@ -162,7 +166,8 @@ export class FlowRunner {
       execution: state.executions,
       inputId: `input-${randomChars(8)}${Date.now().toString(36)}`,
     };
-    state.lastActivity = this.now();
+    // The session lives as long as the user writes; a Notify or Inject does not keep it alive (not documented either way).
+    if (source === "user") state.lastActivity = this.now();
     if (text) state.entries.push({ source: "user", text });
     const execution: FlowExecution = { outputs: [], nodes: [], errors: [] };
     await this.steps(this.flow, state, execution);
