@@ -1,6 +1,6 @@
 import type { Attachment } from "../src/cxone";
 import { closeCase } from "../src/handover/close";
-import { isWebchat, userText } from "../src/handover/cognigy-platform";
+import { userText } from "../src/handover/cognigy-platform";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import {
@@ -13,6 +13,7 @@ import {
   relayEvent,
 } from "../src/node-kit";
 import {
+  agentNoticeData,
   customerOf,
   isCancelRequest,
   ON_NO_HANDOVER,
@@ -70,13 +71,7 @@ function announceAgent(run: NodeRun<SendToAgentConfig>, state: HandoverState, ag
   const text = state.joinedText.replace(/\{name\}/g, agent.name).trim();
   if (!text) return;
   const cxone = { event: "agentDetails", contactId, agent };
-  const webchat = isWebchat(run.input.endpointType)
-    ? {
-        _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text } } },
-        ...(agent.avatarUrl ? { _webchat: { botAvatarOverrideUrl: agent.avatarUrl } } : {}),
-      }
-    : {};
-  run.api.say?.(text, { ...webchat, cxone });
+  run.api.say?.(text, { ...agentNoticeData(run.input.endpointType, text, agent), cxone });
 }
 
 /**

@@ -38,9 +38,22 @@ export function writeHandoverStatus(api: CognigyApi, status: HandoverStatusObjec
  * other channels, so it goes to Webchat endpoints only.
  */
 export function restoreBotLook(run: Pick<NodeRun<unknown>, "api" | "input">, state: HandoverState): void {
-  if (state.displayAgentDetails && isWebchat(run.input.endpointType)) {
+  if ((state.displayAgentDetails || state.agent?.avatarUrl) && isWebchat(run.input.endpointType)) {
     run.api.output?.("", { _webchat: { botAvatarOverrideUrl: "" } });
   }
+}
+
+/**
+ * What makes an agent notice render in Webchat, which draws every output as the bot's: the `liveAgentEvent` chip
+ * Cognigy's own handover providers use, and the agent's picture in place of the bot's until restoreBotLook. Other
+ * channels show the output's text and ignore these keys, so they get none.
+ */
+export function agentNoticeData(endpointType: unknown, text: string, agent: { avatarUrl?: string }) {
+  if (!isWebchat(endpointType)) return {};
+  return {
+    _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text } } },
+    ...(agent.avatarUrl ? { _webchat: { botAvatarOverrideUrl: agent.avatarUrl } } : {}),
+  };
 }
 
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);

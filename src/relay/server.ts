@@ -126,7 +126,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     onStoreError: (err) =>
       log.error(
         { err: (err as Error)?.message },
-        "delivered, but the store did not record it; a CXone retry may repeat it",
+        "accepted by Cognigy, but the store did not record it; a CXone retry may repeat it",
       ),
   });
   const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
