@@ -88,6 +88,27 @@ describe("Hand over to NiCE CXone", () => {
     expect(messages[0].text).toContain("(part 1/5)");
   });
 
+  test("shortened, the transcript keeps the newest turns (the request for an agent) and says how many were left out", async () => {
+    // Cognigy's order: index 0 is the current input, the request for an agent.
+    const newestFirst = Array.from({ length: 60 }, (_, i) => ({
+      source: i % 2 ? "bot" : "user",
+      text: i === 0 ? "please, a human agent" : `turn ${59 - i} ${"x".repeat(80)}`,
+    }));
+    const session = newSession({ text: "please, a human agent" });
+    await runWith(
+      env,
+      handoverNode,
+      session,
+      { transcriptMaxChars: 1000, transcriptMaxMessages: 2, redactPii: false },
+      { cognigy: { lastConversationEntries: newestFirst } },
+    );
+    const messages = env.sandbox.caseForThread(handoverState(session).threadId)!.messages.map((m) => m.text);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].endsWith("Customer: please, a human agent")).toBe(true);
+    expect(messages[0]).toMatch(/\[\d+ earlier turns left out\]/);
+    expect(messages.join("\n")).not.toContain("turn 0 ");
+  });
+
   test("reads the Get Transcript node's output when the platform gives no entries; masking can be turned off", async () => {
     const session = newSession();
     session.context.transcript = [
