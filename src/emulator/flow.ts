@@ -69,7 +69,6 @@ const randomChars = (n: number) =>
 
 export class FlowRunner {
   private readonly descriptors = new Map<string, INodeDescriptor>();
-  readonly sessions = new Map<string, Session>();
   private readonly states = new Map<string, SessionState>();
   /** A conversation whose session expired continues under this session id (new context). */
   private readonly renewed = new Map<string, string>();
@@ -87,9 +86,9 @@ export class FlowRunner {
     this.now = options.now ?? Date.now;
   }
 
-  /** The session a user input (or a Notify/Inject naming this session id) lands in. */
+  /** The session with this id as it is now (created when new); looking never expires or replaces it. */
   session(key: { userId: string; sessionId: string; urlToken: string }): Session {
-    return this.state(key).session;
+    return this.states.get(`${key.urlToken}|${key.userId}|${key.sessionId}`)?.session ?? this.state(key).session;
   }
 
   private state(
@@ -127,7 +126,6 @@ export class FlowRunner {
       this.profiles.set(profileKey, session.profile);
       state = { session, entries: [], lastActivity: expiredAt ?? this.now(), executions: 0 };
       this.states.set(id, state);
-      this.sessions.set(id, session);
     }
     return state;
   }
