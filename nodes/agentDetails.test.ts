@@ -33,7 +33,12 @@ describe("Agent details", () => {
     expect(run.outputs).toEqual([
       {
         text: "You are now chatting with Anna",
-        data: { cxoneAgent: { name: "Anna", avatarUrl: "https://example.invalid/anna.png" } },
+        data: {
+          // Webchat draws a say as the bot's: the event chip and the picture hook make it the agent's.
+          _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text: "You are now chatting with Anna" } } },
+          _webchat: { botAvatarOverrideUrl: "https://example.invalid/anna.png" },
+          cxoneAgent: { name: "Anna", avatarUrl: "https://example.invalid/anna.png" },
+        },
       },
     ]);
     expect(env.sandbox.requests.map((r) => r.path)).toEqual([`/dfo/3.0/contacts/${stateOf(session).contactId}`]);

@@ -2,7 +2,7 @@ import type { CxoneUser } from "../src/cxone";
 import { isOpen, readHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
-import { ON_NO_HANDOVER, saveHandover } from "./shared";
+import { agentNoticeData, ON_NO_HANDOVER, saveHandover } from "./shared";
 
 export const AGENT_DETAILS = "cxoneAgentDetails";
 const RESULT_KEY = "cxoneAgent";
@@ -71,7 +71,9 @@ export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Ou
   }
   if (config.say) {
     const text = (config.sayText?.trim() || DEFAULT_AGENT_TEXT).split("{name}").join(details.name);
-    api.say?.(text, { cxoneAgent: { name: details.name, avatarUrl: details.avatarUrl } });
+    // Webchat draws this as the bot's message: the chip and the picture hook are what make it the agent's.
+    const notice = agentNoticeData(run.input.endpointType, text, details);
+    api.say?.(text, { ...notice, cxoneAgent: { name: details.name, avatarUrl: details.avatarUrl } });
   }
   return ON_SUCCESS;
 }
@@ -87,7 +89,8 @@ export const [agentDetailsNode, ...agentDetailsOutcomes] = cxoneNode<AgentDetail
       type: "toggle",
       label: "Tell the user who the agent is",
       defaultValue: false,
-      description: "Says the text below with the agent's name and avatar (data.cxoneAgent) for Webchat.",
+      description:
+        "Says the text below: an event line with the agent's picture in Webchat, plain text elsewhere (data.cxoneAgent for custom clients).",
     },
     {
       key: "sayText",

@@ -21,6 +21,7 @@ describe("End handover", () => {
     const run = await runWith(env, endHandoverNode, session, { text: "Bye for now" });
     expect(run.outcome).toBe("cxoneEndHandoverOnSuccess");
     expect(stateOf(session)).toMatchObject({ status: "cancelled", active: false, endedAt: expect.any(String) });
+    expect(session.input.handover).toMatchObject({ status: "cancelled" });
     const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
     expect(c.status).toBe("closed");
     expect(c.abandon).toBeDefined();

@@ -1,7 +1,7 @@
 import { closeCase } from "../src/handover/close";
 import { isOpen, readHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
-import { saveHandover } from "./shared";
+import { restoreBotLook, saveHandover, writeHandoverStatus } from "./shared";
 
 export const END_HANDOVER = "cxoneEndHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];
@@ -22,6 +22,8 @@ export async function endHandover(run: NodeRun<EndHandoverConfig>): Promise<Outc
   const result = await closeCase(run.cxone(), state, run.log);
   const status = run.config.endStatus === "completed" ? "completed" : "cancelled";
   saveHandover(run.api, { ...state, status, active: false, endedAt: new Date().toISOString() });
+  writeHandoverStatus(run.api, { status, ...(state.contactId ? { data: { contactId: state.contactId } } : {}) });
+  restoreBotLook(run, state);
   run.log("info", `handover ${state.handoverId} ended (${status}; case ${state.contactId ?? "?"}: ${result})`);
   const goodbye = typeof run.config.text === "string" ? run.config.text.trim() : "";
   if (goodbye) run.api.say?.(goodbye, {});

@@ -7,11 +7,12 @@ import { handoverNode } from "./handover";
 
 const env = useNodeEnv();
 
+/** As Cognigy passes lastConversationEntries: newest first (index 0 = the current input). */
 const entries = [
-  { source: "user", text: "Hi, my card 4111 1111 1111 1111 was charged twice" },
-  { source: "bot", text: "Sorry to hear that. What is your e-mail?" },
-  { source: "user", text: "jane.doe@example.com, or call +49 170 1234567" },
   { source: "bot", text: "I will connect you with an agent." },
+  { source: "user", text: "jane.doe@example.com, or call +49 170 1234567" },
+  { source: "bot", text: "Sorry to hear that. What is your e-mail?" },
+  { source: "user", text: "Hi, my card 4111 1111 1111 1111 was charged twice" },
 ];
 
 const handoverState = (session: ReturnType<typeof newSession>) =>
@@ -43,6 +44,8 @@ describe("Hand over to NiCE CXone", () => {
       urlToken: session.input.URLToken,
       handoverId: state.handoverId,
       displayAgentDetails: true,
+      flowAnnouncesAgent: true,
+      takesDataEvents: false,
     });
     const c = env.sandbox.caseForThread(state.threadId)!;
     expect(c.id).toBe(state.contactId);
@@ -55,6 +58,9 @@ describe("Hand over to NiCE CXone", () => {
     expect(transcript.text).toContain("Customer: Hi, my card [card number] was charged twice");
     expect(transcript.text).toContain("Customer: [email], or call [phone]");
     expect(transcript.text).not.toContain("4111");
+    // Oldest first for the agent, although Cognigy passed the entries newest first.
+    expect(transcript.text.indexOf("charged twice")).toBeLessThan(transcript.text.indexOf("I will connect you"));
+    expect(session.input.handover).toEqual({ status: "queue", data: { contactId: state.contactId } });
     expect(transcript.author).toMatchObject({ idOnExternalPlatform: "user-42", firstName: "Jane", lastName: "Doe" });
   });
 
@@ -69,7 +75,7 @@ describe("Hand over to NiCE CXone", () => {
       handoverNode,
       session,
       { transcriptMaxChars: 1000 },
-      { cognigy: { lastConversationEntries: many } },
+      { cognigy: { lastConversationEntries: [...many].reverse() } },
     );
     const state = handoverState(session);
     const messages = env.sandbox.caseForThread(state.threadId)!.messages;
@@ -81,6 +87,27 @@ describe("Hand over to NiCE CXone", () => {
     expect(turns.map((t) => Number(/turn (\d+)/.exec(t)![1]))).toEqual(many.map((_, i) => i));
     for (const m of messages) expect(m.text.length).toBeLessThanOrEqual(1000);
     expect(messages[0].text).toContain("(part 1/5)");
+  });
+
+  test("shortened, the transcript keeps the newest turns (the request for an agent) and says how many were left out", async () => {
+    // Cognigy's order: index 0 is the current input, the request for an agent.
+    const newestFirst = Array.from({ length: 60 }, (_, i) => ({
+      source: i % 2 ? "bot" : "user",
+      text: i === 0 ? "please, a human agent" : `turn ${59 - i} ${"x".repeat(80)}`,
+    }));
+    const session = newSession({ text: "please, a human agent" });
+    await runWith(
+      env,
+      handoverNode,
+      session,
+      { transcriptMaxChars: 1000, transcriptMaxMessages: 2, redactPii: false },
+      { cognigy: { lastConversationEntries: newestFirst } },
+    );
+    const messages = env.sandbox.caseForThread(handoverState(session).threadId)!.messages.map((m) => m.text);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].endsWith("Customer: please, a human agent")).toBe(true);
+    expect(messages[0]).toMatch(/\[\d+ earlier turns left out\]/);
+    expect(messages.join("\n")).not.toContain("turn 0 ");
   });
 
   test("reads the Get Transcript node's output when the platform gives no entries; masking can be turned off", async () => {
@@ -158,6 +185,52 @@ describe("Hand over to NiCE CXone", () => {
     expect(second.threadId).toBe(first.threadId);
     expect(second.contactId).toBe(first.contactId);
     expect(env.sandbox.caseForThread(first.threadId)!.messages).toHaveLength(1);
+  });
+});
+
+describe("Hand over to NiCE CXone: conversations agent replies could not reach", () => {
+  test("a userId or sessionId over Cognigy's 256 characters goes to On error before any CXone call", async () => {
+    for (const key of ["userId", "sessionId"]) {
+      const session = newSession({ [key]: "x".repeat(257) });
+      env.sandbox.resetRequests();
+      const run = await runWith(env, handoverNode, session);
+      expect(run.outcome).toBe("cxoneHandoverOnError");
+      expect(errorOf(session)).toMatchObject({ code: "config" });
+      expect(errorOf(session)!.message).toMatch(new RegExp(`^${key}: is 257 characters; Cognigy accepts at most 256`));
+      expect(env.sandbox.requests).toHaveLength(0);
+    }
+    const ok = await runWith(env, handoverNode, newSession({ sessionId: "s".repeat(256), userId: "u".repeat(256) }));
+    expect(ok.outcome).toBe("cxoneHandoverOnSuccess");
+  });
+
+  test("an endpoint without Notify/Inject (REST, Alexa, Teams…) goes to On error with the reason, no case", async () => {
+    for (const endpointType of ["rest", "alexa", "microsoftTeams", "twilio"]) {
+      const session = newSession({ endpointType });
+      env.sandbox.resetRequests();
+      const run = await runWith(env, handoverNode, session);
+      expect(run.outcome).toBe("cxoneHandoverOnError");
+      expect(errorOf(session)!.message).toMatch(new RegExp(`^endpointType: the ${endpointType} endpoint does not`));
+      expect(session.input.handover).toMatchObject({ status: "error", error: { reason: "unsupported" } });
+      expect(env.sandbox.requests).toHaveLength(0);
+    }
+  });
+
+  test("a socket endpoint's thread says it takes data events; WhatsApp warns about session expiry", async () => {
+    const socket = newSession({ endpointType: "socket" });
+    await runWith(env, handoverNode, socket);
+    expect(decodeThreadId(handoverState(socket).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(true);
+    const whatsapp = newSession({ endpointType: "whatsapp" });
+    const run = await runWith(env, handoverNode, whatsapp);
+    expect(decodeThreadId(handoverState(whatsapp).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(false);
+    expect(run.logs.some((l) => /whatsapp sessions expire/.test(l.text))).toBe(true);
+  });
+
+  test("a data-only input opens the case with the generic request, never Cognigy's DATA_ONLY_MESSAGE_ text", async () => {
+    const session = newSession({ text: "DATA_ONLY_MESSAGE_a1b2c3d4e5f6g7h8i9j0", data: { button: "agent" } });
+    await runWith(env, handoverNode, session, { sendTranscript: false });
+    const [m] = env.sandbox.caseForThread(handoverState(session).threadId)!.messages;
+    expect(m.text).toContain("The customer asked for an agent.");
+    expect(m.text).not.toContain("DATA_ONLY");
   });
 });
 

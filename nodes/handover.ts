@@ -1,4 +1,11 @@
 import { CLOSED_STATUSES, CxoneConfigError, describeError } from "../src/cxone";
+import {
+  COGNIGY_ID_MAX,
+  EXPIRING_SESSION_ENDPOINT_TYPES,
+  notifySupport,
+  takesDataEvents,
+  userText,
+} from "../src/handover/cognigy-platform";
 import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/handover/ids";
 import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import { encodeThreadId } from "../src/handover/thread";
@@ -13,11 +20,14 @@ import {
   type TranscriptConfig,
   transcriptMessages,
   transcriptSection,
+  writeHandoverStatus,
 } from "./shared";
 
 export const HANDOVER = "cxoneHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];
 export const DEFAULT_ACCEPTED_TEXT = "Connecting you with an agent…";
+/** `{name}` is the agent's display name. */
+export const DEFAULT_JOINED_TEXT = "You are now chatting with {name}";
 const FALLBACK_REQUEST = "The customer asked for an agent.";
 
 export interface HandoverConfig extends TranscriptConfig {
@@ -28,6 +38,7 @@ export interface HandoverConfig extends TranscriptConfig {
   lastName?: string;
   email?: string;
   displayAgentDetails?: boolean;
+  joinedText?: string;
   skillId?: string | number;
   customFields?: unknown;
   cancelKeywords?: unknown;
@@ -85,11 +96,45 @@ async function stillOpen(run: NodeRun<HandoverConfig>, state: HandoverState): Pr
 }
 
 /**
+ * Refuses, before any CXone call, a conversation agent replies could never reach: ids longer than Cognigy accepts in
+ * a Notify, or an endpoint without Notify/Inject. Opening a case there would leave an agent writing into the void.
+ */
+function checkConversation(run: NodeRun<HandoverConfig>): void {
+  const { input } = run;
+  for (const key of ["userId", "sessionId"] as const) {
+    const value = input[key];
+    if (typeof value === "string" && value.length > COGNIGY_ID_MAX) {
+      throw new CxoneConfigError(
+        key,
+        `is ${value.length} characters; Cognigy accepts at most ${COGNIGY_ID_MAX} in Notify/Inject, so agent replies ` +
+          "could not reach this conversation (shorten the id the endpoint or transformer sets)",
+      );
+    }
+  }
+  const support = notifySupport(input.endpointType);
+  if (!support.supported) {
+    writeHandoverStatus(run.api, { status: "error", error: { reason: "unsupported", message: support.reason } });
+    throw new CxoneConfigError("endpointType", support.reason);
+  }
+  if (!support.known) {
+    run.log("warn", `endpoint type "${String(input.endpointType ?? "not given")}" is not in the Inject/Notify list`);
+  }
+  if (EXPIRING_SESSION_ENDPOINT_TYPES.includes(String(input.endpointType))) {
+    run.log(
+      "info",
+      `${input.endpointType} sessions expire (default 30 min): set the endpoint's Session Expiration to 0 or above ` +
+        "the longest handover, or the user's answers after a long wait reach the bot instead of the agent",
+    );
+  }
+}
+
+/**
  * Opens a CXone case for this conversation: transcript first (as few messages as possible, routing hints on the
  * first), else a short opening message; then records the handover in context and says the accepted message.
  */
 export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   const { api, input, config } = run;
+  checkConversation(run);
   const existing = readHandover(run.context);
   if (isOpen(existing)) {
     if (await stillOpen(run, existing)) {
@@ -115,8 +160,18 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   }
   const displayAgentDetails = config.displayAgentDetails === true;
   const handoverId = newHandoverId({ userId: author.id, sessionId, inputId: input.inputId });
-  const ref = { userId: author.id, sessionId, urlToken, handoverId, displayAgentDetails };
-  const threadId = encodeThreadId(ref, run.connection.threadKey);
+  const threadId = encodeThreadId(
+    {
+      userId: author.id,
+      sessionId,
+      urlToken,
+      handoverId,
+      displayAgentDetails,
+      flowAnnouncesAgent: true,
+      takesDataEvents: takesDataEvents(input.endpointType),
+    },
+    run.connection.threadKey,
+  );
   const base = { threadId, author, threadName: `Cognigy: ${displayName(author)}`.slice(0, 100) };
   const intro = `Customer: ${displayName(author)}${author.email ? ` <${author.email}>` : ""}`;
   const client = run.cxone();
@@ -138,7 +193,8 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     }
   }
   if (progress.sent === 0) {
-    const asked = typeof input.text === "string" && input.text.trim() ? `"${input.text.trim().slice(0, 2000)}"` : "";
+    const said = userText(input.text).trim();
+    const asked = said ? `"${said.slice(0, 2000)}"` : "";
     const text = `${intro}\n${asked ? `The customer asked for an agent: ${asked}` : FALLBACK_REQUEST}`;
     await sendInOrder(client, base, [{ id: openingMessageId(handoverId), text, contact }], progress);
   }
@@ -155,11 +211,13 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     channelId: run.connection.channelId,
     startedAt: new Date().toISOString(),
     displayAgentDetails,
+    joinedText: typeof config.joinedText === "string" ? config.joinedText : DEFAULT_JOINED_TEXT,
     sent: progress.sent,
     cancelKeywords: keywordsOf(config.cancelKeywords),
     cancelIntent: config.cancelIntent?.trim() || undefined,
   };
   saveHandover(api, state);
+  writeHandoverStatus(api, { status: "queue", ...(contactId ? { data: { contactId } } : {}) });
   run.log("info", `handover ${handoverId} opened case ${contactId ?? "?"} with ${progress.sent} message(s)`);
   const accepted = typeof config.text === "string" ? config.text : DEFAULT_ACCEPTED_TEXT;
   if (accepted.trim()) api.say?.(accepted, {});
@@ -195,7 +253,18 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       type: "toggle",
       label: "Display agent details",
       defaultValue: false,
-      description: 'When the agent joins, tell the user "You are now chatting with {name}" (with avatar).',
+      description:
+        "When the agent joins, say the notice below; in Webchat the agent's messages show the agent's picture.",
+    },
+    {
+      key: "joinedText",
+      type: "cognigyText",
+      label: "Agent joined notice",
+      defaultValue: DEFAULT_JOINED_TEXT,
+      description:
+        "Said when an agent joins (with Display agent details on); {name} is the agent. Use CognigyScript for other " +
+        "languages. Webchat shows it as an event line, other channels as a message. Empty: say nothing.",
+      condition: { key: "displayAgentDetails", value: true },
     },
     {
       key: "skillId",
@@ -229,7 +298,7 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       key: "routing",
       label: "Routing and case fields",
       defaultCollapsed: true,
-      fields: ["skillId", "customFields", "displayAgentDetails"],
+      fields: ["skillId", "customFields", "displayAgentDetails", "joinedText"],
     },
     { key: "cancel", label: "Cancel", defaultCollapsed: true, fields: ["cancelKeywords", "cancelIntent"] },
     transcriptSection(["sendTranscript"]),

@@ -88,17 +88,64 @@ describe("Send to agent: the gate", () => {
   });
 });
 
+describe("Send to agent: data-only inputs", () => {
+  test("Cognigy's implicit DATA_ONLY_MESSAGE_ text is never forwarded to the agent", async () => {
+    const session = await openHandover(env);
+    const run = await gate(next(session, { text: "DATA_ONLY_MESSAGE_a1b2c3d4e5f6g7h8i9j0", data: { widget: 1 } }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
+    expect(env.sandbox.requests).toHaveLength(0);
+    expect(env.sandbox.caseForThread(stateOf(session).threadId)!.messages).toHaveLength(1);
+  });
+});
+
 describe("Send to agent: relay events", () => {
-  test("agentJoined for the active case marks the handover active and says nothing", async () => {
-    const session = await openHandover(env, { displayAgentDetails: true });
+  test("agentJoined for the active case marks the handover active and writes Cognigy's handover status", async () => {
+    const session = await openHandover(env);
     const { contactId } = stateOf(session);
     const agent = { id: "1001", name: "Anna", avatarUrl: "https://example.invalid/anna.png" };
     const run = await gate(next(session, { text: "", data: { cxone: { event: "agentJoined", contactId, agent } } }));
     expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
     expect(run.outputs).toEqual([]);
     expect(stateOf(session)).toMatchObject({ status: "active", active: true, agent });
+    expect(session.input.handover).toEqual({ status: "active", data: { contactId, agent } });
     expect(env.sandbox.requests).toHaveLength(0);
     expect(env.sandbox.caseForThread(stateOf(session).threadId)!.messages).toHaveLength(1);
+  });
+
+  test("with agent details on, Webchat gets the joined chip and the agent's picture; a repeat says nothing", async () => {
+    const session = await openHandover(env, { displayAgentDetails: true, joinedText: "Sie chatten jetzt mit {name}" });
+    const { contactId } = stateOf(session);
+    const agent = { id: "1001", name: "Anna", avatarUrl: "https://example.invalid/anna.png" };
+    const joined = { text: "", data: { cxone: { event: "agentJoined", contactId, agent } } };
+    const run = await gate(next(session, joined));
+    expect(run.outputs).toEqual([
+      {
+        text: "Sie chatten jetzt mit Anna",
+        data: {
+          _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text: "Sie chatten jetzt mit Anna" } } },
+          _webchat: { botAvatarOverrideUrl: agent.avatarUrl },
+          cxone: { event: "agentDetails", contactId, agent },
+        },
+      },
+    ]);
+    expect((await gate(next(session, joined))).outputs).toEqual([]);
+    // Hand-back puts the bot's picture back.
+    const resolved = await gate(next(session, { data: { cxone: { event: "resolved", contactId } } }));
+    expect(resolved.outputs).toEqual([{ text: "", data: { _webchat: { botAvatarOverrideUrl: "" } } }]);
+  });
+
+  test("on a messaging channel the notice is plain text and nothing empty is ever output", async () => {
+    const session = newSession({ text: "agent", endpointType: "whatsapp" });
+    await runWith(env, handoverNode, session, { sendTranscript: false, displayAgentDetails: true });
+    const { contactId } = stateOf(session);
+    const agent = { id: "7", name: "Bo" };
+    const run = await gate(next(session, { data: { cxone: { event: "agentJoined", contactId, agent } } }));
+    expect(run.outputs).toEqual([
+      { text: "You are now chatting with Bo", data: { cxone: { event: "agentDetails", contactId, agent } } },
+    ]);
+    const resolved = await gate(next(session, { data: { cxone: { event: "resolved", contactId } } }));
+    expect(resolved.outputs).toEqual([]);
+    expect(session.input.handover).toEqual({ status: "completed", data: { contactId } });
   });
 
   test("resolved for the active case ends the handover and follows OnResolved; the next input is the bot's", async () => {
@@ -141,6 +188,7 @@ describe("Send to agent: cancel", () => {
     const run = await gate(next(session, { text: "  stop IT " }));
     expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
     expect(stateOf(session)).toMatchObject({ status: "cancelled", active: false });
+    expect(session.input.handover).toMatchObject({ status: "cancelled" });
     const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
     expect(c.status).toBe("closed");
     expect(c.abandon?.type).toBe("abandon");

@@ -1,5 +1,6 @@
 import type { Attachment } from "../src/cxone";
 import { closeCase } from "../src/handover/close";
+import { userText } from "../src/handover/cognigy-platform";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import {
@@ -11,7 +12,15 @@ import {
   type Outcome,
   relayEvent,
 } from "../src/node-kit";
-import { customerOf, isCancelRequest, ON_NO_HANDOVER, saveHandover } from "./shared";
+import {
+  agentNoticeData,
+  customerOf,
+  isCancelRequest,
+  ON_NO_HANDOVER,
+  restoreBotLook,
+  saveHandover,
+  writeHandoverStatus,
+} from "./shared";
 
 export const SEND_TO_AGENT = "cxoneSendToAgent";
 export const ON_RESOLVED: Outcome = { suffix: "OnResolved", label: "Agent resolved" };
@@ -52,6 +61,20 @@ function agentOf(raw: unknown): Agent {
 }
 
 /**
+ * Tells the user who joined, when the handover asked for it: Webchat v3 draws a Notify or output as the bot's, so the
+ * notice is the `liveAgentEvent` chip Cognigy's own handover providers use, and the agent's picture replaces the bot's
+ * (`_webchat.botAvatarOverrideUrl`, undone at hand-back). Other channels get the notice as plain text.
+ */
+function announceAgent(run: NodeRun<SendToAgentConfig>, state: HandoverState, agent: Agent, contactId: string) {
+  // Handovers opened before the flow announced the agent leave it to their relay.
+  if (!state.displayAgentDetails || state.joinedText === undefined) return;
+  const text = state.joinedText.replace(/\{name\}/g, agent.name).trim();
+  if (!text) return;
+  const cxone = { event: "agentDetails", contactId, agent };
+  run.api.say?.(text, { ...agentNoticeData(run.input.endpointType, text, agent), cxone });
+}
+
+/**
  * The relay's injects (agentJoined, resolved) for the active case update the handover; anything else, e.g. an event
  * for a case the user already cancelled, is absorbed: it must neither reach the agent nor make the bot talk.
  */
@@ -64,7 +87,11 @@ function onRelayEvent(
     typeof event.contactId === "string" || typeof event.contactId === "number" ? String(event.contactId) : undefined;
   const forActive = isOpen(state) && !!contactId && (state.contactId === undefined || state.contactId === contactId);
   if (forActive && event.event === "agentJoined") {
-    saveHandover(run.api, { ...state, contactId, status: "active", agent: agentOf(event.agent) });
+    const agent = agentOf(event.agent);
+    const again = state.status === "active" && state.agent?.id === agent.id;
+    saveHandover(run.api, { ...state, contactId, status: "active", agent });
+    writeHandoverStatus(run.api, { status: "active", data: { contactId, agent } });
+    if (!again) announceAgent(run, state, agent, contactId);
     run.log("info", `agent joined case ${contactId}`);
     return ON_SUCCESS;
   }
@@ -76,6 +103,8 @@ function onRelayEvent(
       active: false,
       endedAt: new Date().toISOString(),
     });
+    writeHandoverStatus(run.api, { status: "completed", data: { contactId } });
+    restoreBotLook(run, state);
     run.log("info", `case ${contactId} resolved by the agent; back to the bot`);
     return ON_RESOLVED;
   }
@@ -101,12 +130,18 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
   if (isCancelRequest(state, input)) {
     const result = await closeCase(run.cxone(), state, run.log);
     saveHandover(api, { ...state, status: "cancelled", active: false, endedAt: new Date().toISOString() });
+    writeHandoverStatus(api, {
+      status: "cancelled",
+      ...(state.contactId ? { data: { contactId: state.contactId } } : {}),
+    });
+    restoreBotLook(run, state);
     run.log("info", `user cancelled the handover (case ${state.contactId ?? "?"}: ${result})`);
     return ON_CANCELLED;
   }
 
   const attachments = run.config.forwardAttachments === false ? [] : attachmentsOf(input);
-  const body = text(input.text);
+  // A data-only input's implicit DATA_ONLY_MESSAGE_… text is not something the user wrote.
+  const body = userText(input.text);
   if (!body.trim() && attachments.length === 0) {
     run.log("debug", "nothing to forward (no text, no attachment)");
     return ON_SUCCESS;

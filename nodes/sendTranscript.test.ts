@@ -14,9 +14,10 @@ async function openHandover(e: Env): Promise<Session> {
   return session;
 }
 
+/** Cognigy's order: newest first. */
 const entries = [
-  { source: "user", text: "my number is 0171 2345678" },
   { source: "bot", text: "thanks" },
+  { source: "user", text: "my number is 0171 2345678" },
 ];
 
 describe("Send transcript", () => {

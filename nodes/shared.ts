@@ -1,6 +1,7 @@
 import type { INodeField, INodeSection } from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { type CxoneClient, CxoneConfigError, type EndUser } from "../src/cxone";
-import { HANDOVER_CONTEXT_KEY, type HandoverState } from "../src/handover/state";
+import { isWebchat } from "../src/handover/cognigy-platform";
+import { type Agent, HANDOVER_CONTEXT_KEY, type HandoverState, type HandoverStatus } from "../src/handover/state";
 import {
   buildTranscriptMessages,
   collectTranscript,
@@ -15,6 +16,44 @@ export const ON_NO_HANDOVER: Outcome = { suffix: "OnNoHandover", label: "No hand
 
 export function saveHandover(api: CognigyApi, state: HandoverState): void {
   api.addToContext?.(HANDOVER_CONTEXT_KEY, state, "simple");
+}
+
+/**
+ * Cognigy's handover status object (`input.handover`, what the Lookup node's Handover Status mode reads), written
+ * for every handover event so flows can branch on it as they do after Cognigy's own Handover to Agent node.
+ */
+export interface HandoverStatusObject {
+  status: HandoverStatus;
+  data?: { contactId?: string; agent?: Agent };
+  error?: { reason: "unsupported" | "error"; message: string };
+}
+
+export function writeHandoverStatus(api: CognigyApi, status: HandoverStatusObject): void {
+  (api as { addToInput?: (key: string, value: unknown) => void }).addToInput?.("handover", status);
+}
+
+/**
+ * Webchat keeps a `botAvatarOverrideUrl` until told otherwise: once the agent's face was shown on their messages,
+ * hand-back must put the bot's back. An empty output draws nothing in Webchat but may arrive as an empty message on
+ * other channels, so it goes to Webchat endpoints only.
+ */
+export function restoreBotLook(run: Pick<NodeRun<unknown>, "api" | "input">, state: HandoverState): void {
+  if ((state.displayAgentDetails || state.agent?.avatarUrl) && isWebchat(run.input.endpointType)) {
+    run.api.output?.("", { _webchat: { botAvatarOverrideUrl: "" } });
+  }
+}
+
+/**
+ * What makes an agent notice render in Webchat, which draws every output as the bot's: the `liveAgentEvent` chip
+ * Cognigy's own handover providers use, and the agent's picture in place of the bot's until restoreBotLook. Other
+ * channels show the output's text and ignore these keys, so they get none.
+ */
+export function agentNoticeData(endpointType: unknown, text: string, agent: { avatarUrl?: string }) {
+  if (!isWebchat(endpointType)) return {};
+  return {
+    _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text } } },
+    ...(agent.avatarUrl ? { _webchat: { botAvatarOverrideUrl: agent.avatarUrl } } : {}),
+  };
 }
 
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);

@@ -21,16 +21,29 @@ describe("the upload tarball", () => {
 
   test("holds the bundle, package.json, README and a 64x64 PNG icon", () => {
     const listing = execFileSync("tar", ["-tzf", tarball]).toString().trim().split("\n").sort();
-    expect(listing).toEqual(["README.md", "build/module.js", "icon.png", "package.json"]);
+    expect(listing).toEqual(["README.md", "build/module.js", "icon.png", "package-lock.json", "package.json"]);
     const png = readFileSync(join(dir, "icon.png"));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([64, 64]);
   });
 
-  test("package.json points at the bundle and declares no dependencies to install", () => {
+  test("package.json points at the bundle, has author and keywords, and declares no dependencies to install", () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     expect(pkg.main).toBe("build/module.js");
     expect(pkg.dependencies).toBeUndefined();
+    expect(pkg.author).toEqual(expect.any(String));
+    expect(pkg.keywords).toEqual(expect.arrayContaining(["cognigy", "cxone"]));
+    const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"));
+    expect(lock).toMatchObject({ name: pkg.name, version: pkg.version, lockfileVersion: 3 });
+  });
+
+  test("an npm install step on upload succeeds without fetching anything", () => {
+    // --offline: npm may not reach any registry, so success proves there is nothing to fetch.
+    execFileSync("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: dir,
+      stdio: "pipe",
+    });
+    expect(existsSync(join(dir, "build", "module.js"))).toBe(true);
   });
 
   test("the bundle loads from an empty folder and yields the extension", () => {

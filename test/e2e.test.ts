@@ -15,7 +15,9 @@ function relayLogCapture() {
   return { lines, stream: { write: (line: string) => void lines.push(line) } };
 }
 
-const said = (chat: ChatEntry[]) => chat.map((e) => `${e.from}: ${e.text}`);
+/** What the user sees in Webchat v3: bubbles (agent messages are Notifies, drawn as the bot's) and event chips. */
+const said = (chat: ChatEntry[]) =>
+  chat.filter((e) => e.drawn.as !== "nothing").map((e) => `${e.drawn.as === "chip" ? "event" : e.from}: ${e.text}`);
 
 function secretsSeen(world: World, logs: string[]): string[] {
   const haystack = JSON.stringify({
@@ -40,7 +42,7 @@ const DEMO_CHAT = [
   expect.stringMatching(/^bot: We're open/),
   "user: My parcel hasn't arrived. Can I talk to a human agent, please?",
   expect.stringMatching(/^bot: Connecting you with an agent/),
-  "system: You are now chatting with Anna",
+  "event: You are now chatting with Anna",
   "agent: Hi Jane, I'm Anna. Sorry about your parcel. What's the order number?",
   "user: It's order 1234.",
   expect.stringMatching(/^agent: Thanks! Order 1234/),
@@ -64,12 +66,20 @@ describe("the demo handover, end to end", () => {
     expect(said(world.endpoint.chat)).toEqual(DEMO_CHAT);
   });
 
-  test("the agent's name and avatar are shown once, and agent messages carry the agent", () => {
+  test("the agent is announced once, as Webchat's event chip; agent messages show Anna's picture and name", () => {
     const notices = world.endpoint.chat.filter((e) => /chatting with/.test(e.text));
     expect(notices).toHaveLength(1);
-    expect(JSON.stringify(notices[0].data)).toContain("https://example.invalid/anna.png");
+    expect(notices[0].drawn.as).toBe("chip");
     const agentMessages = world.endpoint.chat.filter((e) => e.from === "agent");
-    for (const m of agentMessages) expect(m.data).toMatchObject({ cxone: { event: "agentMessage" } });
+    expect(agentMessages.length).toBeGreaterThan(0);
+    for (const m of agentMessages) {
+      expect(m.data).toMatchObject({ cxone: { event: "agentMessage" } });
+      // Webchat v3 draws a Notify as a bot message: only the avatar/name hooks make it Anna's.
+      expect(m.drawn).toMatchObject({ as: "bubble", source: "bot", avatarUrl: "https://example.invalid/anna.png" });
+    }
+    // Back with the bot: its own picture again.
+    const back = world.endpoint.chat.find((e) => /I'm back/.test(e.text))!;
+    expect(back.drawn.avatarUrl).not.toBe("https://example.invalid/anna.png");
   });
 
   test("the agent got the transcript first, then exactly the user's messages during the handover", () => {
@@ -78,6 +88,8 @@ describe("the demo handover, end to end", () => {
     expect(inbound[0]).toContain("Customer: Hi there!");
     expect(inbound[0]).toContain("Bot: We're open Monday to Friday");
     expect(inbound[0]).toContain("Customer: My parcel hasn't arrived");
+    // Oldest first, although Cognigy passes its entries newest first.
+    expect(inbound[0].indexOf("Customer: Hi there!")).toBeLessThan(inbound[0].indexOf("Customer: My parcel"));
     expect(inbound.slice(1)).toEqual(["It's order 1234.", "Great, thank you!"]);
     expect(c.skillId).toBe(4242);
   });

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import type { ChatEntry } from "../emulator/cognigy-endpoint";
+import { type ChatEntry, DEFAULT_BOT_AVATAR } from "../emulator/cognigy-endpoint";
 import { playScenario } from "./scenario";
 import { startWorld } from "./world";
 
@@ -15,17 +15,21 @@ const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 const time = (d: Date) => paint("2", d.toISOString().slice(11, 23));
 
+/** One line per thing Webchat v3 would show: a bubble (with the name and picture it shows) or an event chip. */
 function printEntry(entry: ChatEntry) {
-  const agent = (entry.data as { cxone?: { agent?: { name?: string } } } | undefined)?.cxone?.agent?.name;
-  const who = {
-    user: paint("36;1", "Jane (user)    "),
-    bot: paint("32;1", "Bot            "),
-    agent: paint("35;1", `${agent ? `${agent} (agent)` : "Agent"}`.padEnd(15)),
-    system: paint("33", "notice         "),
-  }[entry.from];
-  const avatar = (entry.data as { cxone?: { agent?: { avatarUrl?: string } } } | undefined)?.cxone?.agent?.avatarUrl;
-  const extra = entry.from === "system" && avatar ? paint("2", `  [avatar ${avatar}]`) : "";
-  console.log(`${time(entry.at)}  ${who} ${entry.text}${extra}`);
+  const { drawn } = entry;
+  if (drawn.as === "nothing") return;
+  if (drawn.as === "chip") {
+    console.log(`${time(entry.at)}  ${paint("33", "── event ──    ")} ${entry.text}`);
+    return;
+  }
+  const name = drawn.source === "user" ? "Jane (user)" : drawn.name === "Bot" ? "Bot" : `${drawn.name} (agent)`;
+  const color = drawn.source === "user" ? "36;1" : entry.from === "agent" ? "35;1" : "32;1";
+  const picture =
+    drawn.source === "bot" && drawn.avatarUrl !== DEFAULT_BOT_AVATAR
+      ? paint("2", `  [picture ${drawn.avatarUrl}]`)
+      : "";
+  console.log(`${time(entry.at)}  ${paint(color, name.padEnd(15))} ${entry.text}${picture}`);
 }
 
 const narrate = (text: string) => console.log(`${time(new Date())}  ${paint("2", `· ${text}`)}`);

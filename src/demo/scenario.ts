@@ -25,7 +25,7 @@ export async function playScenario(world: World, narrate: Narrate = () => {}): P
   narrate("CXone: routing assigns the case to agent Anna Smith");
   world.assignAgent("1001");
   await endpoint.waitFor(
-    (e) => e.from === "system" && /chatting with/i.test(e.text),
+    (e) => e.drawn.as === "chip" && /chatting with/i.test(e.text),
     10_000,
     "the agent-joined notice",
   );

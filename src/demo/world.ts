@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { DestinationStream } from "pino";
 import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
-import { FlowRunner, type FlowStep, loadExtension } from "../emulator/flow";
+import { FlowRunner, type FlowRunnerOptions, type FlowStep, loadExtension } from "../emulator/flow";
 import { type Relay, startRelay } from "../relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
 import {
@@ -82,6 +82,8 @@ export interface WorldOptions {
   behaviour?: Partial<SandboxBehaviour>;
   /** What the legacy reply's postId is (see ByocAgentOptions.legacyPostId). */
   legacyPostId?: ByocAgentOptions["legacyPostId"];
+  /** How the emulated platform behaves (endpoint type, Generative AI, session expiry). */
+  platform?: FlowRunnerOptions;
 }
 
 export interface World {
@@ -112,7 +114,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   sandbox.setSkillActivity(DEMO_SKILL_ID, { agentsAvailable: 2, agentsLoggedIn: 3, queueCount: 0 });
 
   const connection = sandbox.connection();
-  const runner = new FlowRunner(extension as never, demoFlow(), { connection });
+  const runner = new FlowRunner(extension as never, demoFlow(), { connection }, options.platform);
   const endpoint = await new CognigyEndpoint(runner).start();
   const relayCredentials = { clientId: "cxone-byoc", clientSecret: "demo-relay-secret-3b9f0c2e7a41" };
   const relay = await startRelay(

@@ -28,6 +28,11 @@ export const handoverStateSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().optional(),
   displayAgentDetails: z.boolean().default(false),
+  /**
+   * The notice Send to Agent says when an agent joins (`{name}` = the agent), set by Hand over. Absent on handovers
+   * opened by an older version, whose relay announces the agent itself.
+   */
+  joinedText: z.string().optional(),
   agent: agentSchema.optional(),
   /** Messages sent on the thread so far; part of deterministic message ids. */
   sent: z.number().int().nonnegative().default(0),

@@ -16,6 +16,9 @@ const ref = (n: number, flag = false): ConversationRef => ({
   urlToken: `token${n}`,
   handoverId: `h${n}`,
   displayAgentDetails: flag,
+  // Vary the other flag bits too, so a round trip proves each bit survives.
+  flowAnnouncesAgent: n % 2 === 0,
+  takesDataEvents: n % 3 === 0,
 });
 const keys = threadKeys([KEY]);
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";

@@ -22,6 +22,10 @@ export interface ConversationRef {
   handoverId: string;
   /** The flow asked for the agent's name and avatar to be shown to the end user. */
   displayAgentDetails: boolean;
+  /** The flow itself announces the agent (Send to Agent on agentJoined); older threads left that to the relay. */
+  flowAnnouncesAgent?: boolean;
+  /** The endpoint can use an empty-text data event (agent typing); see src/handover/cognigy-platform.ts. */
+  takesDataEvents?: boolean;
 }
 
 const PREFIX = "cgy2.";
@@ -93,7 +97,8 @@ function sign(key: Buffer, payload: string): string {
 export function encodeThreadId(ref: ConversationRef, threadKey: string | undefined): string {
   const problem = threadKeyProblem(threadKey);
   if (problem) throw new CxoneConfigError("threadKey", problem);
-  const values = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, ref.displayAgentDetails ? 1 : 0];
+  const flags = (ref.displayAgentDetails ? 1 : 0) | (ref.flowAnnouncesAgent ? 2 : 0) | (ref.takesDataEvents ? 4 : 0);
+  const values = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, flags];
   const payload = Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
   const id = `${PREFIX}${payload}.${sign(macKey(threadKey as string), payload)}`;
   if (id.length > MAX_THREAD_ID_LENGTH) {
@@ -147,8 +152,17 @@ function parsePayload(payload: string): ConversationRef | undefined {
     const strings = [userId, sessionId, urlToken, handoverId];
     if (!strings.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256)) return undefined;
     if (!URL_TOKEN.test(urlToken)) return undefined;
-    if (flags !== 0 && flags !== 1) return undefined;
-    return { userId, sessionId, urlToken, handoverId, displayAgentDetails: flags === 1 };
+    // Flags are bits, so threads written before a flag existed decode as before.
+    if (!Number.isInteger(flags) || flags < 0 || flags > 7) return undefined;
+    return {
+      userId,
+      sessionId,
+      urlToken,
+      handoverId,
+      displayAgentDetails: (flags & 1) === 1,
+      flowAnnouncesAgent: (flags & 2) === 2,
+      takesDataEvents: (flags & 4) === 4,
+    };
   } catch {
     return undefined;
   }

@@ -2,17 +2,17 @@ import { REDACTED } from "./pii";
 import { buildTranscriptMessages, chunkTranscript, collectTranscript, normalizeTranscript } from "./transcript";
 
 describe("sources", () => {
-  test("lastConversationEntries first, then input.transcript, context.transcript, the field", () => {
+  test("the Get Transcript output first (input, then context), then lastConversationEntries, then the field", () => {
     const sources = {
       lastConversationEntries: [{ source: "user", text: "a" }],
       inputTranscript: [{ role: "user", payload: { text: "b" } }],
       contextTranscript: "User: c",
       field: [{ source: "bot", text: "d" }],
     };
-    expect(collectTranscript(sources).origin).toBe("lastConversationEntries");
-    expect(collectTranscript({ ...sources, lastConversationEntries: undefined }).origin).toBe("input.transcript");
-    expect(collectTranscript({ ...sources, lastConversationEntries: [], inputTranscript: {} }).origin).toBe(
-      "context.transcript",
+    expect(collectTranscript(sources).origin).toBe("input.transcript");
+    expect(collectTranscript({ ...sources, inputTranscript: undefined }).origin).toBe("context.transcript");
+    expect(collectTranscript({ ...sources, inputTranscript: {}, contextTranscript: [] }).origin).toBe(
+      "lastConversationEntries",
     );
     expect(collectTranscript({ field: sources.field }).entries).toEqual([{ source: "bot", text: "d" }]);
     expect(collectTranscript(sources, "field").origin).toBe("field");
@@ -99,5 +99,71 @@ describe("chunkTranscript", () => {
       { maxChars: 4000, maxMessages: 5, redact: true },
     );
     expect(m).toContain(`Customer: ${REDACTED.email}\nBot: ok`);
+  });
+});
+
+describe("Cognigy's order and shapes", () => {
+  test("lastConversationEntries comes newest first (index 0 = the current input): the agent reads it oldest first", () => {
+    // As Cognigy passes it: the request for an agent is index 0.
+    const newestFirst = [
+      { source: "user", text: "I want a human" },
+      { source: "bot", text: "We're open 9-17" },
+      { source: "user", text: "When are you open?" },
+    ];
+    expect(collectTranscript({ lastConversationEntries: newestFirst }).entries).toEqual([
+      { source: "user", text: "When are you open?" },
+      { source: "bot", text: "We're open 9-17" },
+      { source: "user", text: "I want a human" },
+    ]);
+    expect(newestFirst[0].text).toBe("I want a human"); // the platform's array is not reordered in place
+  });
+
+  test("Get Transcript items are read in timestamp order, with payload.textAlternative where there is no text", () => {
+    const items = [
+      {
+        role: "assistant",
+        type: "output",
+        source: "bot",
+        timestamp: "2026-01-01T10:00:02.000Z",
+        payload: { text: "b" },
+      },
+      { role: "user", type: "input", source: "user", timestamp: "2026-01-01T10:00:01.000Z", payload: { text: "a" } },
+      {
+        role: "assistant",
+        type: "output",
+        source: "bot",
+        timestamp: "2026-01-01T10:00:03.000Z",
+        payload: { data: { _cognigy: {} }, textAlternative: "Gallery: Red shoes, Blue shoes" },
+      },
+    ];
+    expect(collectTranscript({ inputTranscript: items }).entries).toEqual([
+      { source: "user", text: "a" },
+      { source: "bot", text: "b" },
+      { source: "bot", text: "Gallery: Red shoes, Blue shoes" },
+    ]);
+  });
+
+  test("a data-only input's implicit DATA_ONLY_MESSAGE_ text is no turn", () => {
+    const entries = [
+      { source: "user", text: "DATA_ONLY_MESSAGE_a1b2c3d4e5f6g7h8i9j0" },
+      { source: "bot", text: "Thanks for the upload" },
+    ];
+    expect(collectTranscript({ lastConversationEntries: entries }).entries).toEqual([
+      { source: "bot", text: "Thanks for the upload" },
+    ]);
+  });
+
+  test("shortened, the transcript keeps the newest turns (the request for an agent) and says what was left out", () => {
+    const newestFirst = Array.from({ length: 60 }, (_, i) => ({
+      source: i % 2 ? "bot" : "user",
+      text: `turn ${59 - i} ${"x".repeat(90)}`,
+    }));
+    newestFirst[0] = { source: "user", text: "turn 59: please get me an agent" };
+    const { entries } = collectTranscript({ lastConversationEntries: newestFirst });
+    const chunks = buildTranscriptMessages(entries, { maxChars: 1000, maxMessages: 2, redact: false });
+    const all = chunks.join("\n");
+    expect(chunks[chunks.length - 1].endsWith("Customer: turn 59: please get me an agent")).toBe(true);
+    expect(all).not.toContain("turn 0 ");
+    expect(chunks[0]).toMatch(/\[\d+ earlier turns left out\]/);
   });
 });

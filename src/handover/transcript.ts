@@ -1,3 +1,5 @@
+import { userText } from "./cognigy-platform";
+
 /**
  * The bot conversation an agent reads before answering: where it comes from (several Cognigy sources, each read
  * defensively), how turns are labelled, which personal data is masked, and how it is cut into as few CXone messages
@@ -14,9 +16,12 @@ export interface TranscriptEntry {
 }
 
 export interface TranscriptSources {
-  /** `cognigy.lastConversationEntries` (newer platforms only). */
+  /**
+   * `cognigy.lastConversationEntries` (newer platforms, only with Generative AI on): NEWEST first, index 0 is the
+   * current input, about the last 10 turns (Cognigy's own nodes read it with `.slice(0, n).reverse()`).
+   */
   lastConversationEntries?: unknown;
-  /** `input.transcript` written by the built-in Get Transcript node. */
+  /** `input.transcript` written by the built-in Get Transcript node (items carry a `timestamp`). */
   inputTranscript?: unknown;
   /** `context.transcript` written by the built-in Get Transcript node. */
   contextTranscript?: unknown;
@@ -41,10 +46,35 @@ function speakerOf(value: unknown): Speaker | undefined {
 
 function textOf(item: Record<string, unknown>): string | undefined {
   const payload = item.payload as Record<string, unknown> | undefined;
-  for (const candidate of [item.text, payload?.text, item.content, item.message, item.value]) {
-    if (typeof candidate === "string" && candidate.trim()) return candidate.trim();
+  // Get Transcript items without a text (cards, buttons) carry a readable `payload.textAlternative`; a data-only
+  // input's implicit DATA_ONLY_MESSAGE_… text is not something anybody said.
+  const candidates = [item.text, payload?.text, payload?.textAlternative, item.content, item.message, item.value];
+  for (const candidate of candidates) {
+    const text = userText(candidate).trim();
+    if (text) return text;
   }
   return undefined;
+}
+
+/** Milliseconds of a Get Transcript `timestamp` (ISO string or epoch number), or NaN. */
+function timeOf(item: unknown): number {
+  const t = item && typeof item === "object" ? (item as Record<string, unknown>).timestamp : undefined;
+  if (typeof t === "number") return t;
+  return typeof t === "string" ? Date.parse(t) : Number.NaN;
+}
+
+/** Get Transcript output in time order when every item has a timestamp (a stable sort keeps equal times in place). */
+function byTimestamp(raw: unknown): unknown {
+  if (!Array.isArray(raw) || raw.length < 2 || raw.some((item) => Number.isNaN(timeOf(item)))) return raw;
+  return raw
+    .map((item, i) => ({ item, i, t: timeOf(item) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.item);
+}
+
+/** lastConversationEntries oldest first, as the agent reads it. */
+function oldestFirst(raw: unknown): unknown {
+  return Array.isArray(raw) ? [...raw].reverse() : raw;
 }
 
 /** One entry of any known shape ({source,text}, {role,payload:{text}}, {type:"input"|"output",…}), else undefined. */
@@ -100,7 +130,11 @@ export function normalizeTranscript(raw: unknown): TranscriptEntry[] {
   return [];
 }
 
-/** The first source that yields turns, in the documented order; or only the field when the designer chose it. */
+/**
+ * The first source that yields turns, oldest turn first, in the documented order: the Get Transcript node's output
+ * (the whole session, as far as the designer asked for it) before lastConversationEntries (about 10 turns, and only
+ * with Generative AI on); or only the field when the designer chose it.
+ */
 export function collectTranscript(
   sources: TranscriptSources,
   mode: "auto" | "field" = "auto",
@@ -109,9 +143,9 @@ export function collectTranscript(
     mode === "field"
       ? [["field", sources.field]]
       : [
-          ["lastConversationEntries", sources.lastConversationEntries],
-          ["input.transcript", sources.inputTranscript],
-          ["context.transcript", sources.contextTranscript],
+          ["input.transcript", byTimestamp(sources.inputTranscript)],
+          ["context.transcript", byTimestamp(sources.contextTranscript)],
+          ["lastConversationEntries", oldestFirst(sources.lastConversationEntries)],
           ["field", sources.field],
         ];
   for (const [origin, raw] of order) {

@@ -4,7 +4,7 @@ import { describeError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
 import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
 import type { ConversationRef } from "../handover/thread";
-import type { CognigyClient, CognigyResult } from "./cognigy";
+import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
 import type { AgentDetails } from "./messages";
 import { agentDetails } from "./messages";
 import type { RelayMetrics } from "./metrics";
@@ -245,7 +245,7 @@ export class CaseEvents {
     const agent = contact.inboxAssigneeUser;
     if (agent && !agent.isBotUser && agent.id !== state.j) return true;
     const ref = this.o.decodeThread(state.t);
-    return !!ref?.displayAgentDetails && !!state.j && state.d !== state.j;
+    return !!ref && relayAnnouncesAgent(ref) && !!state.j && state.d !== state.j;
   }
 
   /** Applies one case's current status: inject what changed, remember it only once Cognigy accepted it. */
@@ -285,7 +285,7 @@ export class CaseEvents {
         const result = await this.inject(ref, "agentJoined", { event: "agentJoined", contactId: id, agent: joined });
         if (this.settle(result, state, "agentJoined", id, events)) state.j = user.id;
       }
-      if (ref.displayAgentDetails && user && agent && state.j === user.id && state.d !== user.id) {
+      if (relayAnnouncesAgent(ref) && user && agent && state.j === user.id && state.d !== user.id) {
         const result = await this.notifyDetails(ref, id, { ...agent, id: user.id });
         if (this.settle(result, state, "agentDetails", id, events)) state.d = user.id;
       }

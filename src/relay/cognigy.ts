@@ -13,25 +13,61 @@ export type CognigyResult =
   /** `retryable`: Cognigy was down, overloaded or slow (5xx, 429, timeout, network), so a later try may land. */
   | { ok: false; retryable: boolean; status?: number; reason: string };
 
+/**
+ * Threads opened before the flow announced the agent itself (Send to Agent on agentJoined) ask the relay to Notify
+ * "You are now chatting with …"; newer ones must not get it twice.
+ */
+export const relayAnnouncesAgent = (ref: ConversationRef) => ref.displayAgentDetails && !ref.flowAnnouncesAgent;
+
 export interface CxoneEventData {
   event: string;
   [key: string]: unknown;
 }
 
+/** Where Notify/Inject go: the endpoint route (recommended), or the older API route with an API key. */
+export interface CognigyTarget {
+  /** `{endpointUrl}/notify/{URLToken}` and `/inject/{URLToken}`. */
+  endpointUrl?: string;
+  /** `{url}/new/v2.0/endpoint/notify|inject` with `x-api-key`, the URL token in the body (rest-api-client 0.19.0). */
+  api?: { url: string; key: string };
+}
+
 /**
- * Delivers into the Cognigy endpoint: `POST {endpoint}/notify/{URLToken}` (output straight to the user) and
- * `/inject/{URLToken}` (runs the flow). One attempt per call; the caller decides about retrying (CXone retries an
- * agent message we answer non-200; the poller retries a case event on its next poll).
+ * Webchat draws a Notify as the bot's message (it carries no `source`); for an agent the handover asked to show, the
+ * agent's picture replaces the bot's (`_webchat.botAvatarOverrideUrl`, kept by Webchat until the flow resets it at
+ * hand-back) and the agent's name heads the bubble where Webchat supports it (`botAvatarOverrideNameOnce`, per
+ * message). Other channels ignore these keys.
+ */
+function agentLook(cxone: CxoneEventData): Record<string, unknown> {
+  const agent =
+    cxone.event === "agentMessage" ? (cxone.agent as { name?: string; avatarUrl?: string } | undefined) : undefined;
+  if (!agent) return {};
+  return {
+    _webchat: {
+      ...(agent.avatarUrl ? { botAvatarOverrideUrl: agent.avatarUrl } : {}),
+      ...(agent.name ? { botAvatarOverrideNameOnce: agent.name } : {}),
+    },
+  };
+}
+
+/**
+ * Delivers into Cognigy: Notify (output straight to the user) and Inject (runs the flow). One attempt per call; the
+ * caller decides about retrying (CXone retries an agent message we answer non-200; the poller retries a case event on
+ * its next poll). A 2xx means Cognigy accepted the request, not that the user has seen it.
  */
 export class CognigyClient {
   /** Parsed request targets by route and URL token: a conversation's replies all go to the same URL. */
   private readonly targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
+  private readonly target: CognigyTarget;
 
   constructor(
-    private readonly endpointUrl: string,
+    target: string | CognigyTarget,
     private readonly timeoutMs: number,
     private readonly observe: (route: CognigyRoute, outcome: string) => void = () => {},
-  ) {}
+  ) {
+    this.target = typeof target === "string" ? { endpointUrl: target } : target;
+    if (!this.target.api && !this.target.endpointUrl) throw new Error("CognigyClient needs an endpoint or API URL");
+  }
 
   /** `view`: extra output data for the user's channel (quick replies, files; see agent-content.ts). */
   send(
@@ -41,14 +77,20 @@ export class CognigyClient {
     cxone: CxoneEventData,
     view?: Record<string, unknown>,
   ): Promise<CognigyResult> {
-    const data = view ? { ...view, cxone } : { cxone };
+    const data = { ...view, ...agentLook(cxone), cxone };
     return this.post(route, ref.urlToken, { userId: ref.userId, sessionId: ref.sessionId, text, data });
   }
 
-  private async post(route: CognigyRoute, urlToken: string, body: unknown): Promise<CognigyResult> {
+  private async post(
+    route: CognigyRoute,
+    urlToken: string,
+    body: { userId: string; sessionId: string; text: string; data: object },
+  ): Promise<CognigyResult> {
     let result: CognigyResult;
+    const { api } = this.target;
     try {
-      const status = await this.request(this.target(route, urlToken), JSON.stringify(body));
+      const payload = JSON.stringify(api ? { URLToken: urlToken, ...body } : body);
+      const status = await this.request(this.targetOf(route, urlToken), payload, api?.key);
       if (status >= 200 && status < 300) result = { ok: true, status };
       else {
         const retryable = status >= 500 || status === 429 || status === 408;
@@ -66,11 +108,16 @@ export class CognigyClient {
     return result;
   }
 
-  private target(route: CognigyRoute, urlToken: string) {
-    const key = `${route}/${urlToken}`;
+  private targetOf(route: CognigyRoute, urlToken: string) {
+    const { api } = this.target;
+    const key = api ? route : `${route}/${urlToken}`;
     let target = this.targets.get(key);
     if (!target) {
-      const url = new URL(`${this.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`);
+      const url = new URL(
+        api
+          ? `${api.url}/new/v2.0/endpoint/${route}`
+          : `${this.target.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`,
+      );
       target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
       if (this.targets.size >= 10_000) this.targets.clear();
       this.targets.set(key, target);
@@ -79,7 +126,11 @@ export class CognigyClient {
   }
 
   /** One POST on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
-  private request(target: { secure: boolean; options: http.RequestOptions }, payload: string): Promise<number> {
+  private request(
+    target: { secure: boolean; options: http.RequestOptions },
+    payload: string,
+    apiKey?: string,
+  ): Promise<number> {
     const { secure } = target;
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
@@ -91,6 +142,7 @@ export class CognigyClient {
             "content-type": "application/json",
             accept: "application/json",
             "content-length": Buffer.byteLength(payload),
+            ...(apiKey ? { "x-api-key": apiKey } : {}),
           },
         },
         (res) => {

@@ -83,6 +83,19 @@ describe("configuration from the environment", () => {
     expect(errorOf({ ...base, ...cxone, CXONE_AUTH_HOST: "http://evil.example" })).toMatch(/^CXONE_AUTH_HOST must/);
   });
 
+  test("the older Cognigy route: COGNIGY_API_URL and COGNIGY_API_KEY together, instead of the endpoint URL", () => {
+    const { COGNIGY_ENDPOINT_URL: _, ...noEndpoint } = base;
+    const api = { COGNIGY_API_URL: "https://api-trial.cognigy.ai/", COGNIGY_API_KEY: "k-123" };
+    expect(configFromEnv({ ...noEndpoint, ...api })).toMatchObject({
+      cognigyApiUrl: "https://api-trial.cognigy.ai",
+      cognigyApiKey: "k-123",
+    });
+    expect(errorOf(noEndpoint)).toMatch(/^COGNIGY_ENDPOINT_URL is missing/);
+    expect(errorOf({ ...noEndpoint, COGNIGY_API_URL: api.COGNIGY_API_URL })).toMatch(/^COGNIGY_API_KEY is missing/);
+    expect(errorOf({ ...base, COGNIGY_API_KEY: "k" })).toMatch(/^COGNIGY_API_URL is missing/);
+    expect(errorOf({ ...noEndpoint, ...api, COGNIGY_API_URL: "http://api.example" })).toMatch(/^COGNIGY_API_URL must/);
+  });
+
   test("npm run relay: a bad environment exits non-zero with one line; a good one serves and stops on SIGTERM", async () => {
     const bad = await run({ ...base, RELAY_CLIENT_SECRET: "" });
     expect(bad.code).not.toBe(0);

@@ -46,7 +46,11 @@ export const relayConfigSchema = z.object({
   clientSecret: z
     .string({ required_error: "is missing: the client secret you enter in CXone's BYOC integration" })
     .min(MIN_SECRET_LENGTH, `is too short: use at least ${MIN_SECRET_LENGTH} random characters`),
-  cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai"),
+  /** Notify/Inject at `{url}/notify|inject/{URLToken}`: the route Cognigy recommends. */
+  cognigyEndpointUrl: secureUrl("https://endpoint-trial.cognigy.ai").optional(),
+  /** The older route for installations without it: `{url}/new/v2.0/endpoint/notify|inject` with an API key. */
+  cognigyApiUrl: secureUrl("https://api-trial.cognigy.ai").optional(),
+  cognigyApiKey: z.string().trim().min(1).optional(),
   /** Verifies thread ids; the same value as the connection's "Thread key" (src/handover/thread.ts). */
   threadKey: z.string({ required_error: threadKeyProblem(undefined) }).superRefine(threadKeyRule),
   /** The key before a rotation: thread ids of handovers opened with it stay routable while it is set. */
@@ -152,6 +156,8 @@ const ENV_NAMES: Record<string, string> = {
   legacyThreadsUntil: "RELAY_LEGACY_THREADS_UNTIL",
   urlTokens: "RELAY_URL_TOKENS",
   cognigyEndpointUrl: "COGNIGY_ENDPOINT_URL",
+  cognigyApiUrl: "COGNIGY_API_URL",
+  cognigyApiKey: "COGNIGY_API_KEY",
   pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
   redisUrl: "REDIS_URL",
   redisPrefix: "REDIS_PREFIX",
@@ -188,6 +194,20 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
     throw new RelayConfigError(names[key] ?? key, issue.message);
   }
   const { cxone: rawCxone, ...rest } = result.data;
+  const name = (key: string) => names[key] ?? key;
+  if (!!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
+    const missing = rest.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
+    throw new RelayConfigError(
+      name(missing),
+      `is missing: the older Notify/Inject route needs both ${name("cognigyApiUrl")} and ${name("cognigyApiKey")}`,
+    );
+  }
+  if (!rest.cognigyEndpointUrl && !rest.cognigyApiUrl) {
+    throw new RelayConfigError(
+      name("cognigyEndpointUrl"),
+      "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
+    );
+  }
   return { ...rest, cxone: parseCxone(rawCxone, names) };
 }
 
@@ -228,7 +248,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
 /** Config sanity without secrets, for /health and the start-up line. */
 export function describeConfig(config: RelayConfig) {
   return {
-    cognigyEndpoint: new URL(config.cognigyEndpointUrl).host,
+    cognigyEndpoint: new URL((config.cognigyApiUrl ?? config.cognigyEndpointUrl) as string).host,
+    cognigyRoute: config.cognigyApiUrl ? "api v2.0 (older installations)" : "endpoint",
     caseEvents: config.cxone ? "on" : "off",
     pollIntervalMs: config.pollIntervalMs,
     store: config.redisUrl ? "redis" : "memory",

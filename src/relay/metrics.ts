@@ -9,7 +9,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     registry,
     agentMessages: new Counter({
       name: "relay_agent_messages_total",
-      help: "Agent messages CXone sent, by outcome (delivered, duplicate, failed, busy, rejected)",
+      help: "Agent messages CXone sent, by outcome (delivered = Cognigy accepted it; duplicate, failed, busy, rejected)",
       labelNames: ["variant", "outcome"] as const,
       registers,
     }),

@@ -358,15 +358,60 @@ describe("agent replies", () => {
     expect(new Set(results.map((r) => r.idOnExternalPlatform)).size).toBe(1000);
   });
 
+  test("agent typing is never forwarded to an endpoint that cannot use it (Webchat, messaging channels)", async () => {
+    const relay = await env.relay({ forwardTyping: true });
+    const ref = conversation("typing-webchat", { takesDataEvents: false });
+    const caseId = await openCase(env.sandbox, ref);
+    env.sandbox.assignAgent(caseId);
+    const typing = await env.agent(relay).typing(env.sandbox, caseId, true);
+    expect(typing.status).toBe(204);
+    expect(env.cognigy.calls).toHaveLength(0);
+  });
+
   test("agent typing answers 204 and is forwarded as a data event when switched on", async () => {
     const relay = await env.relay({ forwardTyping: true });
-    const ref = conversation("typing");
+    const ref = conversation("typing", { takesDataEvents: true });
     const caseId = await openCase(env.sandbox, ref);
     env.sandbox.assignAgent(caseId);
     const typing = await env.agent(relay).typing(env.sandbox, caseId, true);
     expect(typing.status).toBe(204);
     expect(env.cognigy.delivered({ event: "agentTyping" })).toHaveLength(1);
     expect(env.cognigy.delivered()[0].body.data?.cxone).toEqual({ event: "agentTyping", typing: true });
+  });
+});
+
+describe("Cognigy routes and what Webchat shows", () => {
+  test("with COGNIGY_API_URL and COGNIGY_API_KEY the relay uses the older /new/v2.0/endpoint route", async () => {
+    const relay = await env.relay({
+      cognigyEndpointUrl: undefined,
+      cognigyApiUrl: env.cognigy.url,
+      cognigyApiKey: "k-123",
+    });
+    const ref = conversation("legacy");
+    const caseId = await openCase(env.sandbox, ref);
+    const res = await env.agent(relay).reply(env.sandbox, caseId, "hello over the old route");
+    expect(res.status).toBe(200);
+    const [call] = env.cognigy.calls;
+    expect(call).toMatchObject({ route: "notify", apiRoute: true, apiKey: "k-123", urlToken: ref.urlToken });
+    expect(call.body).toMatchObject({ userId: ref.userId, sessionId: ref.sessionId, text: "hello over the old route" });
+  });
+
+  test("an agent the handover shows gets the agent's picture and name on each message (Webchat hooks)", async () => {
+    const relay = await env.relay();
+    const ref = conversation("look", { displayAgentDetails: true, flowAnnouncesAgent: true });
+    const caseId = await openCase(env.sandbox, ref);
+    env.sandbox.assignAgent(caseId);
+    await env.agent(relay).reply(env.sandbox, caseId, "I'm here");
+    const [call] = env.cognigy.delivered({ event: "agentMessage" });
+    const webchat = (call.body.data as { _webchat?: Record<string, string> })._webchat;
+    expect(webchat?.botAvatarOverrideNameOnce).toEqual(expect.any(String));
+    expect(webchat?.botAvatarOverrideUrl).toMatch(/^https:/);
+    // The flow announces the agent for such threads: the relay sends no "chatting with" Notify of its own.
+    await relay.pollOnce();
+    await relay.pollOnce();
+    const mine = { urlToken: ref.urlToken };
+    expect(env.cognigy.delivered({ ...mine, event: "agentJoined" })).toHaveLength(1);
+    expect(env.cognigy.delivered({ ...mine, event: "agentDetails" })).toHaveLength(0);
   });
 });
 

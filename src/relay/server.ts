@@ -122,7 +122,10 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     (config.redisUrl
       ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
       : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
-  const cognigy = new CognigyClient(config.cognigyEndpointUrl, config.cognigyTimeoutMs, (route, outcome) =>
+  const cognigyTarget = config.cognigyApiUrl
+    ? { api: { url: config.cognigyApiUrl, key: config.cognigyApiKey as string } }
+    : { endpointUrl: config.cognigyEndpointUrl };
+  const cognigy = new CognigyClient(cognigyTarget, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
   );
   const deliverer = new Deliverer({
@@ -133,7 +136,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     onStoreError: (err) =>
       log.error(
         { err: (err as Error)?.message },
-        "delivered, but the store did not record it; a CXone retry may repeat it",
+        "accepted by Cognigy, but the store did not record it; a CXone retry may repeat it",
       ),
   });
   const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
@@ -568,7 +571,9 @@ async function typingRoute(parts: AppParts, req: FastifyRequest, reply: FastifyR
   const ref = parts.thread((req.params as { threadId: string }).threadId)?.ref;
   if (!ref)
     return reply.code(404).send({ error: "unknown_thread", reason: "the thread id is not a Cognigy handover thread" });
-  if (parts.config.forwardTyping) {
+  // Only where the endpoint can use an empty-text data event (a custom socket or webhook client): Webchat v3 draws
+  // nothing for it and a messaging channel may show an empty message (src/handover/cognigy-platform.ts).
+  if (parts.config.forwardTyping && ref.takesDataEvents) {
     // Best effort: a typing indicator is worth neither a retry nor a failed callback.
     const result = await parts.cognigy.send("notify", ref, "", {
       event: "agentTyping",

@@ -10,6 +10,9 @@ import { cognigyBodySchema } from "../../src/emulator/cognigy-endpoint";
 export interface CognigyCall {
   route: "notify" | "inject";
   urlToken: string;
+  /** The older `/new/v2.0/endpoint/…` route was used (URL token in the body, API key header). */
+  apiRoute?: boolean;
+  apiKey?: string;
   body: { userId: string; sessionId: string; text?: string; data?: { cxone?: Record<string, unknown> } & object };
   status: number;
 }
@@ -35,6 +38,14 @@ export class FakeCognigy {
 
   constructor() {
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    // The older route: accepted and recorded like the endpoint route, so tests can assert which one the relay used.
+    this.app.post("/new/v2.0/endpoint/:route", async (req, reply) => {
+      const { route } = req.params as { route: "notify" | "inject" };
+      const { URLToken, ...body } = req.body as { URLToken: string } & CognigyCall["body"];
+      const apiKey = req.headers["x-api-key"] as string | undefined;
+      this.calls.push({ route, urlToken: URLToken, body, status: 200, apiRoute: true, apiKey });
+      return reply.code(200).send("Successfully sent");
+    });
     this.app.post("/:route/:urlToken", async (req, reply) => {
       const { route, urlToken } = req.params as { route: string; urlToken: string };
       if (route !== "notify" && route !== "inject") return reply.code(404).send({ error: "unknown route" });

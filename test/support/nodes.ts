@@ -42,6 +42,7 @@ export async function runWith(
     ...extra,
   });
   expect(run.error).toBeUndefined();
+  expect(run.extensionError).toBeUndefined();
   expect(run.calls.length).toBeLessThanOrEqual(API_CALL_LIMIT);
   for (const call of run.calls) expect(JSON.stringify(call.args).length).toBeLessThanOrEqual(ARGUMENT_LIMIT_BYTES);
   expectNoSecrets(env, run, session);
