@@ -13,6 +13,8 @@ export type CognigyResult =
   /** `retryable`: Cognigy was down, overloaded or slow (5xx, 429, timeout, network), so a later try may land. */
   | { ok: false; retryable: boolean; status?: number; reason: string };
 
+export type CognigyReachability = { reachable: true; status: number } | { reachable: false; reason: string };
+
 export interface CxoneEventData {
   event: string;
   [key: string]: unknown;
@@ -26,6 +28,9 @@ export interface CxoneEventData {
 export class CognigyClient {
   /** Parsed request targets by route and URL token: a conversation's replies all go to the same URL. */
   private readonly targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
+  private lastProbe?: { at: number; result: Promise<CognigyReachability> };
+  /** The last Notify/Inject outcome (for /health: no ids, no text). */
+  lastDelivery?: { at: string; ok: boolean; status?: number };
 
   constructor(
     private readonly endpointUrl: string,
@@ -55,6 +60,27 @@ export class CognigyClient {
       };
     }
     this.observe(route, result.ok ? "ok" : result.status ? `http_${Math.floor(result.status / 100)}xx` : "error");
+    this.lastDelivery = { at: new Date().toISOString(), ok: result.ok, status: result.status };
+    return result;
+  }
+
+  /**
+   * Whether the Cognigy endpoint answers at all (any HTTP status counts: DNS, TCP and TLS worked), without a URL
+   * token. Cached for 15 s so a busy health check does not become load on Cognigy.
+   */
+  reachability(): Promise<CognigyReachability> {
+    const now = Date.now();
+    if (this.lastProbe && now - this.lastProbe.at < 15_000) return this.lastProbe.result;
+    const url = new URL(this.endpointUrl);
+    const target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
+    const result = this.request(target, "", "GET", Math.min(this.timeoutMs, 5000)).then(
+      (status): CognigyReachability => ({ reachable: true, status }),
+      (err: Error): CognigyReachability => ({
+        reachable: false,
+        reason: err.name === "TimeoutError" ? "timed out" : ((err as { code?: string }).code ?? "unreachable"),
+      }),
+    );
+    this.lastProbe = { at: now, result };
     return result;
   }
 
@@ -71,13 +97,18 @@ export class CognigyClient {
   }
 
   /** One POST on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
-  private request(target: { secure: boolean; options: http.RequestOptions }, payload: string): Promise<number> {
+  private request(
+    target: { secure: boolean; options: http.RequestOptions },
+    payload: string,
+    method = "POST",
+    timeoutMs = this.timeoutMs,
+  ): Promise<number> {
     const { secure } = target;
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
         {
           ...target.options,
-          method: "POST",
+          method,
           agent: secure ? httpsAgent : httpAgent,
           headers: {
             "content-type": "application/json",
@@ -99,7 +130,7 @@ export class CognigyClient {
         const err = new Error("timeout");
         err.name = "TimeoutError";
         req.destroy(err);
-      }, this.timeoutMs);
+      }, timeoutMs);
       function fail(err: Error) {
         clearTimeout(timer);
         reject(err);

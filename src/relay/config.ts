@@ -95,7 +95,7 @@ export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
 };
 
 /** Environment variable name for each config key (for error messages). */
-const ENV_NAMES: Record<string, string> = {
+export const ENV_NAMES: Record<string, string> = {
   port: "RELAY_PORT",
   host: "RELAY_HOST",
   clientId: "RELAY_CLIENT_ID",
@@ -114,7 +114,7 @@ const ENV_NAMES: Record<string, string> = {
   trustProxy: "RELAY_TRUST_PROXY",
 };
 
-const CXONE_ENV: Record<string, string> = {
+export const CXONE_ENV: Record<string, string> = {
   authHost: "CXONE_AUTH_HOST",
   clientId: "CXONE_CLIENT_ID",
   clientSecret: "CXONE_CLIENT_SECRET",

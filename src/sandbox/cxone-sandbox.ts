@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
+import { type AdminOptions, SandboxAdmin, type SandboxChannel } from "./admin-api";
 
 /**
  * A loopback stand-in for NiCE CXone: OpenID + tenant discovery, the access-key password grant, the Digital (DFO 3.0)
@@ -86,8 +87,10 @@ export interface SkillFigures {
 export interface SandboxOptions {
   credentials?: Partial<SandboxCredentials>;
   tenantId?: string;
-  channels?: { id: string; name: string }[];
+  channels?: SandboxChannel[];
   agents?: SandboxAgent[];
+  /** Integrations, skills and agents' login state (src/sandbox/admin-api.ts). */
+  admin?: AdminOptions;
   /** Longest message text accepted (default 64,000); lower it to test what happens when a message is too long. */
   maxTextLength?: number;
   /** Access token lifetime in seconds (default 3600). */
@@ -139,9 +142,12 @@ export class CxoneSandbox {
   readonly tenantId: string;
   readonly cases = new Map<string, SandboxCase>();
   readonly requests: RecordedRequest[] = [];
-  readonly channels: { id: string; name: string }[];
+  readonly channels: SandboxChannel[];
   readonly agents: SandboxAgent[];
+  readonly admin: SandboxAdmin;
   tokenTtlSeconds: number;
+  /** How far CXone's clock is ahead of ours (shows in the tokens' `iat`). */
+  clockSkewMs = 0;
   url = "";
 
   private readonly app: FastifyInstance;
@@ -158,6 +164,7 @@ export class CxoneSandbox {
     this.channels = options.channels ?? [{ id: SANDBOX_CHANNEL_ID, name: "Cognigy handover (sandbox)" }];
     this.agents = options.agents ?? DEFAULT_AGENTS;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.admin = new SandboxAdmin(this.channels, (id, figures) => this.setSkillActivity(id, figures), options.admin);
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
     this.app.register(formbody);
     this.routes();
@@ -313,6 +320,7 @@ export class CxoneSandbox {
         }
       });
       this.dfoRoutes(api);
+      this.admin.routes(api);
     });
   }
 
@@ -336,7 +344,12 @@ export class CxoneSandbox {
       token_type: "Bearer",
       expires_in: this.tokenTtlSeconds,
       refresh_token: randomBytes(16).toString("base64url"),
-      id_token: fakeJwt({ iss: this.url, tenantId: this.tenantId, area: "sandbox" }),
+      id_token: fakeJwt({
+        iss: this.url,
+        tenantId: this.tenantId,
+        area: "sandbox",
+        iat: Math.floor((Date.now() + this.clockSkewMs) / 1000),
+      }),
     };
   }
 
@@ -456,10 +469,6 @@ export class CxoneSandbox {
       this.setStatus(c, "closed");
       return reply.code(204).send();
     });
-
-    api.get("/dfo/3.0/channels", async () =>
-      this.channels.map((c) => ({ ...c, channelIntegrationId: "byoc-sandbox", isPrivate: false })),
-    );
 
     api.get("/InContactAPI/services/:version/skills/:skillId/activity", async (req, reply) => {
       const { skillId } = req.params as { skillId: string };
