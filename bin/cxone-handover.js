@@ -1,11 +1,5 @@
 #!/usr/bin/env node
-// The admin CLI from a checkout: the bundled build (./build.sh) when there is one, else the TypeScript via ts-node.
-const { existsSync } = require("node:fs");
-const { join } = require("node:path");
-const bundled = join(__dirname, "..", "build", "cli.js");
-if (existsSync(bundled)) {
-  require(bundled);
-} else {
-  require("ts-node").register({ transpileOnly: true });
-  require("../src/cli/main.ts");
-}
+// `cxone-handover` from a checkout (npm link / npx): the admin CLI's TypeScript run through ts-node. The relay's
+// Docker image carries a bundled copy instead (scripts/bundle-image.js).
+require("ts-node").register({ transpileOnly: true, projectSearchDir: require("node:path").join(__dirname, "..") });
+require("../src/cli/main.ts").runFromProcess();

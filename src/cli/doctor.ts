@@ -1,3 +1,4 @@
+import { clearAuthCache } from "../cxone/auth";
 import { CxoneClient } from "../cxone/client";
 import { CxoneAuthError, CxoneError } from "../cxone/errors";
 import type { CxoneChannel } from "../cxone/schemas";
@@ -71,6 +72,8 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
   }
 
   // ---- credentials, token lifetime, clock ----
+  // A fresh token: "the credentials work now" (not a cached token from earlier), and its iat is from this moment.
+  clearAuthCache();
   let session: Awaited<ReturnType<CxoneClient["describeSession"]>>;
   const asked = Date.now();
   try {

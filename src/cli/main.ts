@@ -114,7 +114,8 @@ function packageVersion(): string {
   return (require("../../package.json") as { version: string }).version;
 }
 
-if (require.main === module) {
+/** Runs the CLI on this process's arguments, streams and environment; sets the exit code. */
+export function runFromProcess(): void {
   runCli(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -125,3 +126,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runFromProcess();
