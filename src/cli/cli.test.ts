@@ -3,8 +3,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { gzipSync } from "node:zlib";
 import { type FakeCognigy, startFakeCognigy } from "../../test/support/fake-cognigy";
 import { clearAuthCache } from "../cxone";
+import { type CognigyManagementEmulator, startCognigyManagement } from "../emulator/cognigy-management";
 import { configFromEnv } from "../relay/config";
 import { type Relay, startRelay } from "../relay/server";
 import { type CxoneSandbox, SANDBOX_CHANNEL_ID, startCxoneSandbox } from "../sandbox/cxone-sandbox";
@@ -371,5 +373,114 @@ describe("colour", () => {
     expect(lines({ NO_COLOR: "1" }, true)).not.toContain("\u001b[");
     expect(lines({}, false)).not.toContain("\u001b[");
     expect(lines({}, false)).toBe("✗ works\n    fix: do this\n");
+  });
+});
+
+describe("setup --cognigy-api-key", () => {
+  const API_KEY = "cognigy-api-key-7d1c9e0b5a";
+  let management: CognigyManagementEmulator;
+  beforeAll(async () => {
+    management = await startCognigyManagement(API_KEY, "project-1");
+  });
+  afterAll(() => management.stop());
+
+  const deployArgs = (file: string, apiKey: string) => [
+    "setup",
+    "--config",
+    file,
+    "--integration-id",
+    INTEGRATION,
+    "--relay-url",
+    "https://relay.example.com",
+    "--cognigy-endpoint-url",
+    cognigy.url,
+    "--skill-id",
+    SKILL,
+    "--cognigy-api-key",
+    apiKey,
+    "--cognigy-api-url",
+    management.url,
+    "--cognigy-project-id",
+    "project-1",
+    "--extension-file",
+    join(dir, "nice-cxone-handover.tar.gz"),
+  ];
+
+  test("uploads the extension and creates its connection once, with exactly the requests Cognigy's client makes", async () => {
+    const file = credentialsFile("cognigy.env");
+    const tarball = join(dir, "nice-cxone-handover.tar.gz");
+    writeFileSync(tarball, gzipSync(Buffer.from("not really a tar, the emulator checks the gzip only")));
+    const args = [...deployArgs(file, API_KEY), "--json"];
+    const first = await cli(args);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).cognigy).toMatchObject({
+      extension: { uploaded: "new" },
+      connection: { created: true },
+    });
+    const wire = management.requests.map((r) => `${r.method} ${r.path} ${new URLSearchParams(r.query)}`);
+    expect(wire).toEqual([
+      "GET /new/v2.0/extensions limit=100&projectId=project-1",
+      "POST /new/v2.0/extensions/upload ",
+      "GET /new/v2.0/tasks/" + wire[2].split("/")[4],
+      "GET /new/v2.0/tasks/" + wire[2].split("/")[4],
+      "GET /new/v2.0/extensions limit=100&projectId=project-1",
+      "GET /new/v2.0/connections limit=100&projectId=project-1",
+      "POST /new/v2.0/connections ",
+    ]);
+    expect(management.requests.every((r) => r.apiKey === API_KEY)).toBe(true);
+    expect(management.requests[1].body).toEqual([
+      { field: "projectId", value: "project-1" },
+      { field: "file", fileName: "nice-cxone-handover.tar.gz", bytes: expect.any(Number) },
+      { field: "fileName", value: "nice-cxone-handover.tar.gz" },
+    ]);
+    const channelId = readEnv(file).CXONE_CHANNEL_ID;
+    expect(management.connections).toEqual([
+      expect.objectContaining({
+        name: "NiCE CXone",
+        type: "nice-cxone",
+        extension: "nice-cxone-handover",
+        fields: {
+          authHost: sandbox.url,
+          clientId: sandbox.credentials.clientId,
+          clientSecret: sandbox.credentials.clientSecret,
+          accessKeyId: sandbox.credentials.accessKeyId,
+          accessKeySecret: sandbox.credentials.accessKeySecret,
+          channelId,
+          dfoBaseUrl: sandbox.url,
+        },
+      }),
+    ]);
+    // The API key is not kept in the env file.
+    expect(readFileSync(file, "utf8")).not.toContain(API_KEY);
+
+    // Again: the same extension is updated and the same connection's fields replaced; nothing is added.
+    management.requests.length = 0;
+    const second = await cli(args);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).cognigy).toMatchObject({
+      extension: { uploaded: "updated" },
+      connection: { created: false },
+    });
+    expect(management.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{24}/, ":id")}`)).toEqual([
+      "GET /new/v2.0/extensions",
+      "POST /new/v2.0/extensions/update",
+      "GET /new/v2.0/tasks/:id",
+      "GET /new/v2.0/tasks/:id",
+      "GET /new/v2.0/extensions",
+      "GET /new/v2.0/connections",
+      "PATCH /new/v2.0/connections/:id",
+    ]);
+    expect(management.extensions).toHaveLength(1);
+    expect(management.connections).toHaveLength(1);
+    for (const text of [first.stdout, second.stdout, first.stderr, second.stderr]) expect(text).not.toContain(API_KEY);
+  });
+
+  test("a wrong API key fails setup with Cognigy's answer, without printing the key", async () => {
+    const file = credentialsFile("cognigy-bad.env");
+    const run = await cli(deployArgs(file, "wrong-api-key-0000"));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: .*401|Unauthorized/i);
+    expect(run.stdout + run.stderr).not.toContain("wrong-api-key-0000");
   });
 });

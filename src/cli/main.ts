@@ -12,6 +12,20 @@ import { runSetup } from "./setup";
 
 const DEFAULT_ENV_FILE = ".env.relay";
 
+interface SetupFlags {
+  integrationId?: string;
+  channelName: string;
+  relayUrl?: string;
+  cognigyEndpointUrl?: string;
+  skillId?: string;
+  out?: string;
+  cognigyApiKey?: string;
+  cognigyApiUrl?: string;
+  cognigyProjectId?: string;
+  extensionFile: string;
+  connectionName: string;
+}
+
 interface GlobalOptions {
   config?: string;
   json?: boolean;
@@ -43,7 +57,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     current = out;
     const interactive = g.input && io.stdinTTY && !g.json;
     const env = loadEnv(g.config, io.env);
-    out.hide(env.CXONE_CLIENT_SECRET, env.CXONE_ACCESS_KEY_SECRET, env.RELAY_CLIENT_SECRET);
+    out.hide(env.CXONE_CLIENT_SECRET, env.CXONE_ACCESS_KEY_SECRET, env.RELAY_CLIENT_SECRET, env.COGNIGY_API_KEY);
+    const apiKeyAt = argv.indexOf("--cognigy-api-key");
+    if (apiKeyAt >= 0) out.hide(argv[apiKeyAt + 1]);
     return { g, out, ask: interactive ? terminalPrompts() : noPrompts, env };
   };
 
@@ -58,25 +74,34 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option("--cognigy-endpoint-url <url>", "Cognigy endpoint base URL (or COGNIGY_ENDPOINT_URL)")
     .option("--skill-id <id>", "digital skill handovers route to (or CXONE_SKILL_ID)")
     .option("-o, --out <file>", "env file to write (default: the --config file, else .env.relay)")
-    .action(
-      async (o: {
-        integrationId?: string;
-        channelName: string;
-        relayUrl?: string;
-        cognigyEndpointUrl?: string;
-        skillId?: string;
-        out?: string;
-      }) => {
-        const { g, out, ask, env } = context();
-        const result = await runSetup(
-          env,
-          { ...o, out: o.out ?? g.config ?? DEFAULT_ENV_FILE, showSecrets: !!g.showSecrets },
-          out,
-          ask,
-        );
-        out.document(result);
-      },
-    );
+    .option(
+      "--cognigy-api-key <key>",
+      "also upload the extension and create its connection in Cognigy (or COGNIGY_API_KEY; never written to the file)",
+    )
+    .option("--cognigy-api-url <url>", "Cognigy API base URL, e.g. https://api-trial.cognigy.ai (or COGNIGY_API_URL)")
+    .option("--cognigy-project-id <id>", "Cognigy project to install into (or COGNIGY_PROJECT_ID)")
+    .option("--extension-file <file>", "extension tarball built by ./build.sh", "nice-cxone-handover.tar.gz")
+    .option("--connection-name <name>", "name of the Cognigy connection", "NiCE CXone")
+    .action(async (o: SetupFlags) => {
+      const { g, out, ask, env } = context();
+      const cognigy =
+        o.cognigyApiKey || env.COGNIGY_API_KEY
+          ? {
+              apiKey: o.cognigyApiKey,
+              apiUrl: o.cognigyApiUrl,
+              projectId: o.cognigyProjectId,
+              extensionFile: o.extensionFile,
+              connectionName: o.connectionName,
+            }
+          : undefined;
+      const result = await runSetup(
+        env,
+        { ...o, out: o.out ?? g.config ?? DEFAULT_ENV_FILE, showSecrets: !!g.showSecrets, cognigy },
+        out,
+        ask,
+      );
+      out.document(result);
+    });
 
   program
     .command("doctor")

@@ -5,6 +5,7 @@ import type { CxoneChannel } from "../cxone/schemas";
 import { MIN_SECRET_LENGTH } from "../relay/config";
 import { BOX } from "../relay/server";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "./channels";
+import { type CognigyDeployResult, deployToCognigy } from "./cognigy";
 import {
   CliInputError,
   CXONE_INTEGRATION_ID,
@@ -29,6 +30,8 @@ export interface SetupOptions {
   /** The env file written (0600). */
   out: string;
   showSecrets: boolean;
+  /** With an API key: upload the extension and create its connection in this Cognigy project too. */
+  cognigy?: { apiKey?: string; apiUrl?: string; projectId?: string; extensionFile: string; connectionName: string };
 }
 
 /** Our channel's id on the external platform: one per integration, so finding it again needs no state of ours. */
@@ -46,6 +49,7 @@ export interface SetupResult {
   envFile?: string;
   byocForm?: Record<string, string>;
   cognigyConnection?: Record<string, string>;
+  cognigy?: CognigyDeployResult;
   error?: { variable?: string; message: string };
 }
 
@@ -202,6 +206,37 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   out.heading("Cognigy connection nice-cxone");
   printPairs(out, cognigyConnection, opts.showSecrets ? [connection.clientSecret, connection.accessKeySecret] : []);
 
+  // ---- 6. optionally: the extension and its connection in Cognigy, through Cognigy's management API ----
+  let cognigy: CognigyDeployResult | undefined;
+  const apiKey = opts.cognigy?.apiKey ?? env.COGNIGY_API_KEY;
+  if (opts.cognigy && apiKey) {
+    const apiUrl = checkedUrl(
+      "COGNIGY_API_URL",
+      await value("COGNIGY_API_URL", opts.cognigy.apiUrl, "Cognigy API base URL"),
+    );
+    const projectId = await value("COGNIGY_PROJECT_ID", opts.cognigy.projectId, "Cognigy project id");
+    const fields: Record<string, string> = {
+      authHost: connection.authHost,
+      clientId: connection.clientId,
+      clientSecret: connection.clientSecret,
+      accessKeyId: connection.accessKeyId,
+      accessKeySecret: connection.accessKeySecret,
+      channelId: channel.id,
+    };
+    if (connection.dfoBaseUrl) fields.dfoBaseUrl = connection.dfoBaseUrl;
+    cognigy = await deployToCognigy(
+      {
+        apiUrl,
+        apiKey,
+        projectId,
+        extensionFile: opts.cognigy.extensionFile,
+        connectionName: opts.cognigy.connectionName,
+        fields,
+      },
+      out,
+    );
+  }
+
   return {
     ok: true,
     tenant,
@@ -212,6 +247,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     // --json never carries a secret, --show-secrets or not.
     byocForm: { ...byocForm, "Client Secret": "[hidden]" },
     cognigyConnection: { ...cognigyConnection, clientSecret: "[hidden]", accessKeySecret: "[hidden]" },
+    cognigy,
   };
 }
 
