@@ -327,7 +327,29 @@ describe("input", () => {
     const file = credentialsFile("missing.env");
     const run = await cli(["setup", "--config", file, "--relay-url", "https://relay.example.com"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("CXONE_INTEGRATION_ID is missing");
+    expect(run.stderr).toContain("COGNIGY_ENDPOINT_URL is missing");
+  });
+
+  test("before the BYOC integration exists, setup writes the secret and prints the form's values, no channel", async () => {
+    const file = credentialsFile("first-run.env");
+    const before = sandbox.channels.length;
+    const run = await cli([
+      "setup",
+      "--config",
+      file,
+      "--relay-url",
+      "https://relay.example.com",
+      "--cognigy-endpoint-url",
+      cognigy.url,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("run setup again with --integration-id");
+    expect(run.stdout).toContain("https://relay.example.com/integration/box/1.0/token");
+    expect(sandbox.channels).toHaveLength(before);
+    const written = readEnv(file);
+    expect(written.CXONE_CHANNEL_ID).toBeUndefined();
+    generatedSecrets.push(written.RELAY_CLIENT_SECRET);
+    expect(written.RELAY_CLIENT_SECRET.length).toBeGreaterThanOrEqual(40);
   });
 
   test("setup refuses a relay URL CXone would send credentials to in the clear", async () => {

@@ -66,11 +66,8 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   await value("CXONE_CLIENT_SECRET", undefined, "CXone client secret", true);
   await value("CXONE_ACCESS_KEY_ID", undefined, "CXone access key id (Admin > Employees > Access Keys)");
   await value("CXONE_ACCESS_KEY_SECRET", undefined, "CXone access key secret", true);
-  const integrationId = await value(
-    CXONE_INTEGRATION_ID,
-    opts.integrationId,
-    "BYOC integration id (ACD > Digital > Bring Your Own Channel)",
-  );
+  // Optional: before the BYOC integration exists, setup still prints the values its form needs (first run).
+  const integrationId = (opts.integrationId ?? env[CXONE_INTEGRATION_ID])?.trim() || undefined;
   const relayUrl = checkedUrl(
     RELAY_PUBLIC_URL,
     await value(RELAY_PUBLIC_URL, opts.relayUrl, "Public https URL of the relay"),
@@ -92,41 +89,18 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
 
   // ---- 2. the BYOC channel: found again on every run, created once ----
   out.heading("BYOC channel");
-  const channels = await allChannels(client);
-  const configured = env.CXONE_CHANNEL_ID ? channels.find((c) => c.id === env.CXONE_CHANNEL_ID) : undefined;
-  if (configured && configured.channelIntegrationId !== integrationId) {
-    throw new CliInputError(
-      "CXONE_CHANNEL_ID",
-      `names channel ${configured.id} of integration ${configured.channelIntegrationId}, not ${integrationId}: remove CXONE_CHANNEL_ID to let setup create one on ${integrationId}, or pass --integration-id ${configured.channelIntegrationId}`,
+  let channel: CxoneChannel | undefined;
+  let created = false;
+  if (integrationId) {
+    ({ channel, created } = await findOrCreateChannel(client, env, session.tenantId, integrationId, opts.channelName));
+    out.say(
+      `  ${created ? "created" : "found"} channel ${channel.id} (${channel.name ?? ""}) on integration ${integrationId}`,
+    );
+  } else {
+    out.say(
+      "  skipped: no --integration-id yet. Create the BYOC integration with the values below, then run setup again with --integration-id <its id>.",
     );
   }
-  const channelId = channelIdFor(session.tenantId, integrationId);
-  let channel: CxoneChannel | undefined =
-    configured ??
-    channels.find(
-      (c) =>
-        c.channelIntegrationId === integrationId &&
-        (c.id === channelId || c.idOnExternalPlatform === CHANNEL_EXTERNAL_ID),
-    );
-  const created = !channel;
-  if (!channel) {
-    await client.saveChannel({
-      id: channelId,
-      idOnExternalPlatform: CHANNEL_EXTERNAL_ID,
-      channelIntegrationId: integrationId,
-      realExternalPlatformId: BYOC_PLATFORM,
-      name: opts.channelName,
-      isPrivate: false,
-      hasTreeStructure: false,
-      // Agent replies as plain text: Cognigy channels do not all render HTML.
-      contentFormat: "plain",
-    });
-    channel = (await allChannels(client)).find((c) => c.id === channelId);
-    if (!channel) throw new Error(`CXone accepted channel ${channelId} but does not list it; run setup again`);
-  }
-  out.say(
-    `  ${created ? "created" : "found"} channel ${channel.id} (${channel.name ?? ""}) on integration ${integrationId}`,
-  );
 
   // ---- 3. digital skills and their agents ----
   out.heading("Digital skills");
@@ -146,7 +120,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
         (activity ? out.dim(` (${activity.agentsLoggedIn} logged in now)`) : ""),
     );
   }
-  let skillId = opts.skillId ?? env[CXONE_SKILL_ID] ?? channel.defaultSkillId;
+  let skillId = opts.skillId ?? env[CXONE_SKILL_ID] ?? channel?.defaultSkillId;
   if (!skillId && skills.length) {
     skillId = await ask.choose(
       CXONE_SKILL_ID,
@@ -168,8 +142,6 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     CXONE_CLIENT_SECRET: connection.clientSecret,
     CXONE_ACCESS_KEY_ID: connection.accessKeyId,
     CXONE_ACCESS_KEY_SECRET: connection.accessKeySecret,
-    CXONE_CHANNEL_ID: channel.id,
-    [CXONE_INTEGRATION_ID]: integrationId,
     RELAY_CLIENT_ID: relayClientId,
     RELAY_CLIENT_SECRET: relaySecret,
     [RELAY_PUBLIC_URL]: relayUrl,
@@ -178,6 +150,10 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   if (connection.authHost !== GLOBAL_AUTH_HOST) values.CXONE_AUTH_HOST = connection.authHost;
   if (connection.dfoBaseUrl) values.CXONE_DFO_BASE_URL = connection.dfoBaseUrl;
   if (skillId) values[CXONE_SKILL_ID] = skillId;
+  if (channel && integrationId) {
+    values.CXONE_CHANNEL_ID = channel.id;
+    values[CXONE_INTEGRATION_ID] = integrationId;
+  }
   writeEnvFile(opts.out, values);
   out.heading("Relay env file");
   out.say(
@@ -198,7 +174,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     clientSecret: shown(connection.clientSecret),
     accessKeyId: connection.accessKeyId,
     accessKeySecret: shown(connection.accessKeySecret),
-    channelId: channel.id,
+    channelId: channel?.id ?? "(run setup with --integration-id to create the channel)",
   };
   if (connection.dfoBaseUrl) cognigyConnection.dfoBaseUrl = connection.dfoBaseUrl;
   out.heading("CXone BYOC integration form (ACD > Digital > Bring Your Own Channel)");
@@ -210,6 +186,12 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   let cognigy: CognigyDeployResult | undefined;
   const apiKey = opts.cognigy?.apiKey ?? env.COGNIGY_API_KEY;
   if (opts.cognigy && apiKey) {
+    if (!channel) {
+      throw new CliInputError(
+        CXONE_INTEGRATION_ID,
+        "is needed before the Cognigy connection can be made (it names the channel)",
+      );
+    }
     const apiUrl = checkedUrl(
       "COGNIGY_API_URL",
       await value("COGNIGY_API_URL", opts.cognigy.apiUrl, "Cognigy API base URL"),
@@ -240,7 +222,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   return {
     ok: true,
     tenant,
-    channel: { id: channel.id, name: channel.name, integrationId, created },
+    channel: channel && integrationId ? { id: channel.id, name: channel.name, integrationId, created } : undefined,
     skills,
     skillId,
     envFile: opts.out,
@@ -260,6 +242,47 @@ function printPairs(out: Output, pairs: Record<string, string>, reveal: string[]
     const masked = out.mask(line);
     out.raw(reveal.some((s) => line.includes(s)) ? line : masked);
   }
+}
+
+/** The integration's channel: the one CXONE_CHANNEL_ID names, else ours by id or external id, else a new one. */
+async function findOrCreateChannel(
+  client: CxoneClient,
+  env: Env,
+  tenantId: string,
+  integrationId: string,
+  name: string,
+): Promise<{ channel: CxoneChannel; created: boolean }> {
+  const channels = await allChannels(client);
+  const configured = env.CXONE_CHANNEL_ID ? channels.find((c) => c.id === env.CXONE_CHANNEL_ID) : undefined;
+  if (configured && configured.channelIntegrationId !== integrationId) {
+    throw new CliInputError(
+      "CXONE_CHANNEL_ID",
+      `names channel ${configured.id} of integration ${configured.channelIntegrationId}, not ${integrationId}: remove CXONE_CHANNEL_ID to let setup create one on ${integrationId}, or pass --integration-id ${configured.channelIntegrationId}`,
+    );
+  }
+  const channelId = channelIdFor(tenantId, integrationId);
+  const found =
+    configured ??
+    channels.find(
+      (c) =>
+        c.channelIntegrationId === integrationId &&
+        (c.id === channelId || c.idOnExternalPlatform === CHANNEL_EXTERNAL_ID),
+    );
+  if (found) return { channel: found, created: false };
+  await client.saveChannel({
+    id: channelId,
+    idOnExternalPlatform: CHANNEL_EXTERNAL_ID,
+    channelIntegrationId: integrationId,
+    realExternalPlatformId: BYOC_PLATFORM,
+    name,
+    isPrivate: false,
+    hasTreeStructure: false,
+    // Agent replies as plain text: Cognigy channels do not all render HTML.
+    contentFormat: "plain",
+  });
+  const channel = (await allChannels(client)).find((c) => c.id === channelId);
+  if (!channel) throw new Error(`CXone accepted channel ${channelId} but does not list it; run setup again`);
+  return { channel, created: true };
 }
 
 /** A stable channel id per tenant and integration: NiCE's channel API creates or updates by id. */
