@@ -12,6 +12,8 @@ import { type Relay, startRelay } from "../relay/server";
 import { type CxoneSandbox, SANDBOX_CHANNEL_ID, startCxoneSandbox } from "../sandbox/cxone-sandbox";
 import { runCli } from "./main";
 import { Output } from "./output";
+import type { Prompter } from "./prompts";
+import { runSetup } from "./setup";
 
 /** setup and doctor against the strict CXone sandbox, a real relay and a fake Cognigy endpoint, all on loopback. */
 
@@ -504,5 +506,48 @@ describe("setup --cognigy-api-key", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error: .*401|Unauthorized/i);
     expect(run.stdout + run.stderr).not.toContain("wrong-api-key-0000");
+  });
+});
+
+describe("prompts", () => {
+  test("at a terminal setup asks only for what is missing, secrets as passwords, and the skill from a list", async () => {
+    const file = credentialsFile("prompted.env");
+    const env = readEnv(file);
+    delete env.CXONE_ACCESS_KEY_SECRET;
+    const asked: string[] = [];
+    const ask: Prompter = {
+      async text(variable, _message, secret) {
+        asked.push(`${variable}${secret ? " (secret)" : ""}`);
+        if (variable === "CXONE_ACCESS_KEY_SECRET") return sandbox.credentials.accessKeySecret;
+        if (variable === "COGNIGY_ENDPOINT_URL") return cognigy.url;
+        throw new Error(`unexpected question for ${variable}`);
+      },
+      async choose(variable, _message, choices) {
+        asked.push(`${variable} of ${choices.map((c) => c.value).join(",")}`);
+        return choices[0].value;
+      },
+    };
+    let text = "";
+    const out = new Output(
+      { stdout: (t) => (text += t), stderr: () => {}, env: {}, stdoutTTY: false, stdinTTY: true },
+      { json: false },
+    );
+    const result = await runSetup(
+      env,
+      {
+        integrationId: INTEGRATION,
+        relayUrl: "https://relay.example.com",
+        channelName: "x",
+        out: file,
+        showSecrets: false,
+      },
+      out,
+      ask,
+    );
+    expect(asked).toEqual(["CXONE_ACCESS_KEY_SECRET (secret)", "COGNIGY_ENDPOINT_URL", `CXONE_SKILL_ID of ${SKILL}`]);
+    expect(result.skillId).toBe(SKILL);
+    expect(readEnv(file).CXONE_ACCESS_KEY_SECRET).toBe(sandbox.credentials.accessKeySecret);
+    generatedSecrets.push(readEnv(file).RELAY_CLIENT_SECRET);
+    printed.push(text);
   });
 });
