@@ -218,10 +218,14 @@ describe("Hand over to NiCE CXone: conversations agent replies could not reach",
   test("a socket endpoint's thread says it takes data events; WhatsApp warns about session expiry", async () => {
     const socket = newSession({ endpointType: "socket" });
     await runWith(env, handoverNode, socket);
-    expect(decodeThreadId(handoverState(socket).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(true);
+    expect(decodeThreadId(handoverState(socket).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(
+      true,
+    );
     const whatsapp = newSession({ endpointType: "whatsapp" });
     const run = await runWith(env, handoverNode, whatsapp);
-    expect(decodeThreadId(handoverState(whatsapp).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(false);
+    expect(decodeThreadId(handoverState(whatsapp).threadId, threadKeys([SANDBOX_THREAD_KEY]))!.takesDataEvents).toBe(
+      false,
+    );
     expect(run.logs.some((l) => /whatsapp sessions expire/.test(l.text))).toBe(true);
   });
 

@@ -16,6 +16,10 @@ export interface AuthSession {
   dfoBaseUrl: string;
   /** Admin/real-time API base (`api_endpoint`), e.g. https://api-na1.niceincontact.com */
   apiBaseUrl: string;
+  /** The tenant's area from discovery (e.g. na1), for the admin CLI. */
+  area?: string;
+  /** When CXone says it issued the token (JWT `iat`, epoch ms): the admin CLI compares it with our clock. */
+  issuedAt?: number;
 }
 
 /** The token cache as it is kept in Cognigy `context`: encrypted with a key only the connection's secrets give. */
@@ -171,12 +175,12 @@ export class Authenticator {
     }
 
     const lifetimeMs = token.expires_in * 1000;
-    let { tenantId, dfoBaseUrl, apiBaseUrl } = previous ?? { tenantId: "", dfoBaseUrl: "", apiBaseUrl: "" };
+    let { tenantId, dfoBaseUrl, apiBaseUrl, area } = previous ?? { tenantId: "", dfoBaseUrl: "", apiBaseUrl: "" };
+    const claims = { ...decodeJwtClaims(token.access_token), ...decodeJwtClaims(token.id_token) };
     if (!previous) {
-      const claims = { ...decodeJwtClaims(token.access_token), ...decodeJwtClaims(token.id_token) };
       tenantId = typeof claims.tenantId === "string" ? claims.tenantId : "";
       if (!tenantId) throw new CxoneAuthError("CXone token has no tenantId claim; is the auth host a CXone host?");
-      ({ dfoBaseUrl, apiBaseUrl } = await this.discoverApiHosts(tenantId, deadlineAt));
+      ({ dfoBaseUrl, apiBaseUrl, area } = await this.discoverApiHosts(tenantId, deadlineAt));
     }
     const session: AuthSession = {
       accessToken: token.access_token,
@@ -186,6 +190,8 @@ export class Authenticator {
       tokenEndpoint,
       dfoBaseUrl,
       apiBaseUrl,
+      area,
+      issuedAt: typeof claims.iat === "number" ? claims.iat * 1000 : undefined,
     };
     sessions.set(this.key, session);
     return session;
@@ -225,7 +231,7 @@ export class Authenticator {
     const dfoBaseUrl =
       this.connection.dfoBaseUrl ?? assertSafeEndpoint(digitalBaseUrl(data.area as string, data.domain), "API");
     const apiBaseUrl = data.api_endpoint ? assertSafeEndpoint(data.api_endpoint, "API endpoint") : dfoBaseUrl;
-    return { dfoBaseUrl, apiBaseUrl };
+    return { dfoBaseUrl, apiBaseUrl, area: data.area };
   }
 }
 

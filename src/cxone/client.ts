@@ -13,13 +13,18 @@ import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import {
   type CxoneChannel,
   type CxoneContact,
+  type CxoneSkill,
+  type CxoneSkillAgent,
   channelListSchema,
   contactSchema,
   contactSearchSchema,
   createMessageResponseSchema,
   messageSearchSchema,
+  type NewChannel,
   type SkillActivity,
   skillActivityResponseSchema,
+  skillAgentsSchema,
+  skillListSchema,
 } from "./schemas";
 import { type HttpRequest, Transport } from "./transport";
 
@@ -343,14 +348,43 @@ export class CxoneClient {
     return undefined;
   }
 
-  async listChannels(): Promise<CxoneChannel[]> {
+  /** One page of the tenant's channels, or the first page with CXone's default size when no page is given. */
+  async listChannels(page?: { page: number; size: number }): Promise<CxoneChannel[]> {
     const { data } = await this.dfo({
       operation: "list channels",
       method: "GET",
       path: "/dfo/3.0/channels",
+      ...(page ? { params: { page: page.page, size: page.size } } : {}),
       schema: channelListSchema,
     });
     return data;
+  }
+
+  /**
+   * Creates (or, for a known id, updates) a channel — NiCE's API is create/update by `id`, so the same call repeated
+   * with the same id never makes a second channel.
+   */
+  async saveChannel(channel: NewChannel): Promise<void> {
+    await this.dfo({
+      operation: "create channel",
+      method: "POST",
+      path: "/dfo/3.0/channels",
+      body: channel,
+      idempotent: true,
+    });
+  }
+
+  /** Who and where the credentials are: tenant, area, API hosts and the token's lifetime (the admin CLI). */
+  async describeSession() {
+    const s = await this.auth.session(this.deadlineAt);
+    return {
+      tenantId: s.tenantId,
+      area: s.area,
+      dfoBaseUrl: s.dfoBaseUrl,
+      apiBaseUrl: s.apiBaseUrl,
+      tokenLifetimeMs: s.lifetimeMs,
+      issuedAt: s.issuedAt,
+    };
   }
 
   // ---- Admin / real-time API ----
@@ -366,6 +400,30 @@ export class CxoneClient {
     });
     if (status === 404 || !data) return undefined;
     return data.skillActivity.find((s) => s.skillId === String(skillId)) ?? data.skillActivity[0];
+  }
+
+  /** The tenant's skills of one media type (admin API; Digital is media type 9). */
+  async listSkills(mediaTypeId?: number): Promise<CxoneSkill[]> {
+    const { data } = await this.request("api", {
+      operation: "list skills",
+      method: "GET",
+      path: "/InContactAPI/services/v23.0/skills",
+      ...(mediaTypeId === undefined ? {} : { params: { mediaTypeId } }),
+      schema: skillListSchema,
+    });
+    return data.skills;
+  }
+
+  /** The agents assigned to a skill; undefined when CXone does not know the skill. */
+  async listSkillAgents(skillId: string): Promise<CxoneSkillAgent[] | undefined> {
+    const { status, data } = await this.request("api", {
+      operation: "list skill agents",
+      method: "GET",
+      path: `/InContactAPI/services/v23.0/skills/${enc(skillId)}/agents`,
+      schema: skillAgentsSchema.optional(),
+      acceptStatus: [404],
+    });
+    return status === 404 || !data ? undefined : data.agentSkillAssignments;
   }
 
   // ---- the one authenticated request path ----

@@ -99,6 +99,13 @@ export const channelSchema = z.object({
   isPrivate: z.boolean().optional(),
   /** ChannelV2 (OAS, required there): with html, agent text arrives as HTML. Unknown values read as unknown. */
   contentFormat: z.enum(["html", "plain"]).optional().catch(undefined),
+  idOnExternalPlatform: nullableString,
+  realExternalPlatformId: nullableString,
+  /** The skill a new case on this channel is routed by ([OAS] ChannelV2 `defaultSkillId`). */
+  defaultSkillId: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v == null ? undefined : String(v))),
 });
 export const channelListSchema = z.union([
   z.array(channelSchema),
@@ -125,3 +132,50 @@ export const skillActivityResponseSchema = z.object({
   skillActivity: z.array(skillActivitySchema).default([]),
 });
 export type SkillActivity = z.output<typeof skillActivitySchema>;
+
+/**
+ * `POST /dfo/3.0/channels` (create/update a point of contact): the fields NiCE's OpenAPI (`NewChannel`) requires, plus
+ * the optional `contentFormat` (plain: agent text arrives as text, not HTML).
+ */
+export interface NewChannel {
+  id: string;
+  idOnExternalPlatform: string;
+  channelIntegrationId: string;
+  realExternalPlatformId: string;
+  name: string;
+  isPrivate: boolean;
+  hasTreeStructure: boolean;
+  contentFormat?: "html" | "plain";
+}
+
+/** Admin API `GET /skills` (its answer is untyped in NiCE's OpenAPI; these are the fields `GET /skills/{id}` names). */
+export const skillListSchema = z.object({
+  skills: z
+    .array(
+      z.object({
+        skillId: id,
+        skillName: nullableString,
+        mediaTypeId: z.coerce.number().optional(),
+        mediaTypeName: nullableString,
+        isActive: z.boolean().optional(),
+      }),
+    )
+    .default([]),
+});
+export type CxoneSkill = z.output<typeof skillListSchema>["skills"][number];
+
+/** Admin API `GET /skills/{id}/agents` ([OAS] `getSkillAgentsResponse`). */
+export const skillAgentsSchema = z.object({
+  agentSkillAssignments: z
+    .array(
+      z.object({
+        agentId: id,
+        firstName: nullableString,
+        lastName: nullableString,
+        isActive: z.boolean().optional(),
+        isSkillActive: z.boolean().optional(),
+      }),
+    )
+    .default([]),
+});
+export type CxoneSkillAgent = z.output<typeof skillAgentsSchema>["agentSkillAssignments"][number];

@@ -19,6 +19,8 @@ export type CognigyResult =
  */
 export const relayAnnouncesAgent = (ref: ConversationRef) => ref.displayAgentDetails && !ref.flowAnnouncesAgent;
 
+export type CognigyReachability = { reachable: true; status: number } | { reachable: false; reason: string };
+
 export interface CxoneEventData {
   event: string;
   [key: string]: unknown;
@@ -59,6 +61,9 @@ export class CognigyClient {
   /** Parsed request targets by route and URL token: a conversation's replies all go to the same URL. */
   private readonly targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
   private readonly target: CognigyTarget;
+  private lastProbe?: { at: number; result: Promise<CognigyReachability> };
+  /** The last Notify/Inject outcome (for /health: no ids, no text). */
+  lastDelivery?: { at: string; ok: boolean; status?: number };
 
   constructor(
     target: string | CognigyTarget,
@@ -90,7 +95,7 @@ export class CognigyClient {
     const { api } = this.target;
     try {
       const payload = JSON.stringify(api ? { URLToken: urlToken, ...body } : body);
-      const status = await this.request(this.targetOf(route, urlToken), payload, api?.key);
+      const status = await this.request(this.targetOf(route, urlToken), payload, { apiKey: api?.key });
       if (status >= 200 && status < 300) result = { ok: true, status };
       else {
         const retryable = status >= 500 || status === 429 || status === 408;
@@ -105,6 +110,27 @@ export class CognigyClient {
       };
     }
     this.observe(route, result.ok ? "ok" : result.status ? `http_${Math.floor(result.status / 100)}xx` : "error");
+    this.lastDelivery = { at: new Date().toISOString(), ok: result.ok, status: result.status };
+    return result;
+  }
+
+  /**
+   * Whether the Cognigy endpoint answers at all (any HTTP status counts: DNS, TCP and TLS worked), without a URL
+   * token. Cached for 15 s so a busy health check does not become load on Cognigy.
+   */
+  reachability(): Promise<CognigyReachability> {
+    const now = Date.now();
+    if (this.lastProbe && now - this.lastProbe.at < 15_000) return this.lastProbe.result;
+    const url = new URL(this.target.endpointUrl ?? (this.target.api as { url: string }).url);
+    const target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
+    const result = this.request(target, "", { method: "GET", timeoutMs: Math.min(this.timeoutMs, 5000) }).then(
+      (status): CognigyReachability => ({ reachable: true, status }),
+      (err: Error): CognigyReachability => ({
+        reachable: false,
+        reason: err.name === "TimeoutError" ? "timed out" : ((err as { code?: string }).code ?? "unreachable"),
+      }),
+    );
+    this.lastProbe = { at: now, result };
     return result;
   }
 
@@ -125,18 +151,19 @@ export class CognigyClient {
     return target;
   }
 
-  /** One POST on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
+  /** One request (POST unless told) on a keep-alive socket (node:http: a fraction of fetch's cost per call); resolves the status. */
   private request(
     target: { secure: boolean; options: http.RequestOptions },
     payload: string,
-    apiKey?: string,
+    options: { apiKey?: string; method?: string; timeoutMs?: number } = {},
   ): Promise<number> {
     const { secure } = target;
+    const { apiKey, method = "POST", timeoutMs = this.timeoutMs } = options;
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
         {
           ...target.options,
-          method: "POST",
+          method,
           agent: secure ? httpsAgent : httpAgent,
           headers: {
             "content-type": "application/json",
@@ -159,7 +186,7 @@ export class CognigyClient {
         const err = new Error("timeout");
         err.name = "TimeoutError";
         req.destroy(err);
-      }, this.timeoutMs);
+      }, timeoutMs);
       function fail(err: Error) {
         clearTimeout(timer);
         reject(err);

@@ -92,7 +92,10 @@ describe("configuration from the environment", () => {
     });
     expect(errorOf(noEndpoint)).toMatch(/^COGNIGY_ENDPOINT_URL is missing/);
     expect(errorOf({ ...noEndpoint, COGNIGY_API_URL: api.COGNIGY_API_URL })).toMatch(/^COGNIGY_API_KEY is missing/);
-    expect(errorOf({ ...base, COGNIGY_API_KEY: "k" })).toMatch(/^COGNIGY_API_URL is missing/);
+    expect(errorOf({ ...noEndpoint, COGNIGY_API_KEY: "k" })).toMatch(/^COGNIGY_API_URL is missing/);
+    // With the endpoint URL set, the endpoint route is used and a Cognigy API key for the admin CLI is not a route.
+    expect(configFromEnv({ ...base, ...api })).toMatchObject({ cognigyApiUrl: undefined, cognigyApiKey: undefined });
+    expect(configFromEnv({ ...base, COGNIGY_API_KEY: "k" }).cognigyApiKey).toBeUndefined();
     expect(errorOf({ ...noEndpoint, ...api, COGNIGY_API_URL: "http://api.example" })).toMatch(/^COGNIGY_API_URL must/);
   });
 

@@ -145,7 +145,7 @@ export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
 };
 
 /** Environment variable name for each config key (for error messages). */
-const ENV_NAMES: Record<string, string> = {
+export const ENV_NAMES: Record<string, string> = {
   port: "RELAY_PORT",
   host: "RELAY_HOST",
   metricsPort: "RELAY_METRICS_PORT",
@@ -172,7 +172,7 @@ const ENV_NAMES: Record<string, string> = {
   trustProxy: "RELAY_TRUST_PROXY",
 };
 
-const CXONE_ENV: Record<string, string> = {
+export const CXONE_ENV: Record<string, string> = {
   authHost: "CXONE_AUTH_HOST",
   clientId: "CXONE_CLIENT_ID",
   clientSecret: "CXONE_CLIENT_SECRET",
@@ -195,7 +195,10 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
   }
   const { cxone: rawCxone, ...rest } = result.data;
   const name = (key: string) => names[key] ?? key;
-  if (!!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
+  // The endpoint route wins when it is set: the admin CLI reads a Cognigy API URL and key from the same env file for
+  // the management API, and they must not switch the relay to the older Notify/Inject route.
+  const olderRoute = !rest.cognigyEndpointUrl;
+  if (olderRoute && !!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
     const missing = rest.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
     throw new RelayConfigError(
       name(missing),
@@ -208,7 +211,8 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
       "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
     );
   }
-  return { ...rest, cxone: parseCxone(rawCxone, names) };
+  const route = olderRoute ? {} : { cognigyApiUrl: undefined, cognigyApiKey: undefined };
+  return { ...rest, ...route, cxone: parseCxone(rawCxone, names) };
 }
 
 function parseCxone(raw: Record<string, unknown> | undefined, names: Record<string, string>) {

@@ -413,6 +413,8 @@ function buildApp(parts: AppParts) {
       ...describeConfig(config),
       storeReachable: storeOk,
       lastPoll: parts.caseEvents?.lastPoll,
+      // For `cli doctor`: Cognigy answers at all, and how the last delivery went (no ids, no text).
+      cognigy: { ...(await parts.cognigy.reachability()), lastDelivery: parts.cognigy.lastDelivery },
     };
     return reply.code(storeOk ? 200 : 503).send(body);
   });

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { type AdminOptions, SandboxAdmin, type SandboxChannel } from "./admin-api";
 import { type CONTACT_STATUSES, contractProblems, cxoneErrorBody, endpointFor, type NewMessage } from "./contract";
 
 /**
@@ -126,19 +127,14 @@ export interface SkillFigures {
   earliestQueueTime?: string;
 }
 
-export interface SandboxChannel {
-  id: string;
-  name: string;
-  /** ChannelV2.contentFormat: with html, agent text arrives as HTML. */
-  contentFormat?: "html" | "plain";
-}
-
 export interface SandboxOptions {
   credentials?: Partial<SandboxCredentials>;
   tenantId?: string;
   channels?: SandboxChannel[];
   behaviour?: Partial<SandboxBehaviour>;
   agents?: SandboxAgent[];
+  /** Integrations, skills and agents' login state (src/sandbox/admin-api.ts). */
+  admin?: AdminOptions;
   /** Longest message text accepted (default 64,000); lower it to test what happens when a message is too long. */
   maxTextLength?: number;
   /** Access token lifetime in seconds (default 3600). */
@@ -178,7 +174,10 @@ export class CxoneSandbox {
   readonly agents: SandboxAgent[];
   /** Switches for undocumented behaviour; tests may change them between requests. */
   behaviour: SandboxBehaviour;
+  readonly admin: SandboxAdmin;
   tokenTtlSeconds: number;
+  /** How far CXone's clock is ahead of ours (shows in the tokens' `iat`). */
+  clockSkewMs = 0;
   url = "";
 
   private readonly app: FastifyInstance;
@@ -199,6 +198,7 @@ export class CxoneSandbox {
     this.agents = options.agents ?? DEFAULT_AGENTS;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
     this.behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
+    this.admin = new SandboxAdmin(this.channels, (id, figures) => this.setSkillActivity(id, figures), options.admin);
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
     this.app.register(formbody);
     this.routes();
@@ -433,6 +433,7 @@ export class CxoneSandbox {
         }
       });
       this.dfoRoutes(api);
+      this.admin.routes(api);
     });
   }
 
@@ -454,7 +455,12 @@ export class CxoneSandbox {
       token_type: "Bearer",
       expires_in: this.tokenTtlSeconds,
       refresh_token: randomBytes(16).toString("base64url"),
-      id_token: fakeJwt({ iss: this.url, tenantId: this.tenantId, area: "sandbox" }),
+      id_token: fakeJwt({
+        iss: this.url,
+        tenantId: this.tenantId,
+        area: "sandbox",
+        iat: Math.floor((Date.now() + this.clockSkewMs) / 1000),
+      }),
     };
   }
 
@@ -603,20 +609,6 @@ export class CxoneSandbox {
       if (this.behaviour.abandon === "closes") this.setStatus(c, "closed");
       return reply.code(204).send();
     });
-
-    api.get("/dfo/3.0/channels", async () =>
-      // ChannelV2 with its required fields (OAS DigitalChannelService.ts).
-      this.channels.map((c) => ({
-        id: c.id,
-        idOnExternalPlatform: c.id,
-        realExternalPlatformId: "custom",
-        name: c.name,
-        channelIntegrationId: "byoc-sandbox",
-        hasTreeStructure: false,
-        contentFormat: c.contentFormat ?? "plain",
-        isPrivate: true,
-      })),
-    );
 
     api.get("/InContactAPI/services/:version/skills/:skillId/activity", async (req, reply) => {
       const { skillId } = req.params as { skillId: string };
