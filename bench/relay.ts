@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,10 +74,16 @@ interface Child {
   memory(): Promise<{ heapUsed: number; rss: number }>;
 }
 
-function startChild(dir: string, bundled: string, env: Record<string, string>, ready: RegExp): Promise<Child> {
+function startChild(
+  dir: string,
+  bundled: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const probe = join(dir, "probe.js");
   writeFileSync(probe, PROBE);
-  const child = spawn(process.execPath, ["--expose-gc", probe], {
+  const child = spawn(process.execPath, ["--expose-gc", ...nodeArgs, probe], {
     cwd: root,
     env: { ...process.env, ...env, BENCH_ENTRY: bundled, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -167,9 +173,11 @@ async function run(options: autocannon.Options): Promise<autocannon.Result> {
 export async function benchRelay(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const sink = await startSink();
+  const relayBundle = bundle(dir, "src/relay/main.ts", "relay");
+  if (process.env.BENCH_CPU_PROF) copyFileSync(relayBundle, join(process.env.BENCH_CPU_PROF, "relay.js"));
   const relay = await startChild(
     dir,
-    bundle(dir, "src/relay/main.ts", "relay"),
+    relayBundle,
     {
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
@@ -181,6 +189,8 @@ export async function benchRelay(): Promise<Row[]> {
       LOG_LEVEL: "info",
     },
     /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
+    // BENCH_CPU_PROF=<dir>: the relay writes a V8 CPU profile of the whole run there (bench/profile-top.ts reads it).
+    process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
   );
   const bare = await startChild(
     dir,
@@ -266,7 +276,10 @@ export async function benchRelay(): Promise<Row[]> {
       { section: "relay", metric: "Notify calls received by the sink", value: sink.count() },
     ];
   } finally {
+    // Waits for the relay's graceful exit: that is when a CPU profile is written.
+    const exited = new Promise((r) => relay.child.once("exit", r));
     relay.child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     bare.child.kill("SIGTERM");
     sink.close();
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
+import { benchCasePoll } from "./case-poll";
 import { benchNodes } from "./nodes";
 import { benchRelay } from "./relay";
 import type { Row } from "./util";
@@ -13,6 +14,7 @@ async function main() {
     ["bundle", benchBundle],
     ["nodes", benchNodes],
     ["relay", benchRelay],
+    ["case-poll", benchCasePoll],
   ];
   const rows: Row[] = [];
   for (const [name, run] of sections) {
