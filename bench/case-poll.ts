@@ -29,11 +29,13 @@ interface Poller {
   poll(): Promise<void>;
 }
 
-/** Agent assignments at random moments of each interval; the time of each case's first unseen change. */
+/**
+ * Agent assignments at random moments of each interval, each to a case with no change waiting to be seen and to the
+ * other agent than the one it has (so every change is one agentJoined); the time of each change.
+ */
 class Changes {
   readonly pending = new Map<string, number>();
   readonly latencies: number[] = [];
-  private agent = 0;
   constructor(
     private readonly sandbox: CxoneSandbox,
     private readonly cases: string[],
@@ -41,9 +43,12 @@ class Changes {
   schedule(count: number) {
     for (let i = 0; i < count; i++) {
       setTimeout(() => {
-        const id = this.cases[Math.floor(Math.random() * this.cases.length)];
-        this.sandbox.assignAgent(id, ++this.agent % 2 ? "1001" : "1002");
-        if (!this.pending.has(id)) this.pending.set(id, performance.now());
+        const free = this.cases.filter((id) => !this.pending.has(id));
+        if (!free.length) return;
+        const id = free[Math.floor(Math.random() * free.length)];
+        const current = this.sandbox.cases.get(id)?.inboxAssigneeUser?.id;
+        this.sandbox.assignAgent(id, current === "1001" ? "1002" : "1001");
+        this.pending.set(id, performance.now());
       }, Math.random() * INTERVAL_MS);
     }
   }
@@ -126,11 +131,13 @@ async function measure(open: number, changesPerInterval: number, kind: "incremen
     await poller.poll();
     durations.push(performance.now() - t);
     polls++;
-    await sleep(INTERVAL_MS);
+    // As the relay's timer: one poll starts every interval.
+    await sleep(Math.max(0, INTERVAL_MS - (performance.now() - t)));
   }
   const requests = sandbox.requestCount({ path: /^\/dfo\/3\.0\/contacts/ });
   // Changes of the last interval are seen by the next polls: they count, the requests of these polls do not.
   for (let i = 0; i < 3 && changes.pending.size; i++) await poller.poll().then(() => sleep(INTERVAL_MS));
+  const missed = changes.pending.size;
   await sandbox.stop();
   const lat = changes.latencies;
   return {
@@ -139,7 +146,7 @@ async function measure(open: number, changesPerInterval: number, kind: "incremen
     p99: lat.length ? percentile(lat, 99) : 0,
     meanPoll: durations.reduce((a, b) => a + b, 0) / durations.length,
     maxPoll: Math.max(...durations),
-    missed: changes.pending.size,
+    missed,
   };
 }
 

@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * `npx ts-node --transpile-only bench/profile-top.ts <dir> [n]`: the top self-time entries of the relay's CPU profile
- * written by `BENCH_CPU_PROF=<dir> npm run bench relay`, by function and by module. The relay runs as an esbuild
- * bundle (copied to <dir>/relay.js); its `// node_modules/…` and `// src/…` comments name the module of each line.
+ * `npx ts-node --transpile-only bench/profile-top.ts <dir>/relay [n]` (or `<dir>/bare`): the top entries of a CPU
+ * profile written by `BENCH_CPU_PROF=<dir> npm run bench -- relay`, by function and by module. The servers run as
+ * esbuild bundles (copied beside the profile); their `// node_modules/…` and `// src/…` comments name each line's
+ * module.
  */
 
 interface ProfileNode {
@@ -30,7 +31,9 @@ const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
 // Module of each bundle line, from esbuild's path comments.
 const moduleOfLine: string[] = [];
 let current = "(bundle)";
-readFileSync(join(dir, "relay.js"), "utf8")
+const bundleFile = readdirSync(dir).find((f) => f.endsWith(".js"));
+if (!bundleFile) throw new Error(`no bundle (.js) in ${dir}`);
+readFileSync(join(dir, bundleFile), "utf8")
   .split("\n")
   .forEach((line, i) => {
     const m = /^\/\/ ((?:node_modules|src)\/\S+)$/.exec(line);
@@ -41,7 +44,7 @@ readFileSync(join(dir, "relay.js"), "utf8")
 const total = profile.samples.length;
 const moduleOf = (node: ProfileNode) => {
   const { url, lineNumber } = node.callFrame;
-  return url.endsWith("relay.js") ? (moduleOfLine[lineNumber] ?? "(bundle)") : url ? "node:internal" : "(vm)";
+  return url.endsWith(bundleFile) ? (moduleOfLine[lineNumber] ?? "(bundle)") : url ? "node:internal" : "(vm)";
 };
 
 // Inclusive: a sample counts once for every module on its stack (what a module costs with everything it calls).
@@ -63,7 +66,7 @@ for (const node of profile.nodes) {
   if (!hits) continue;
   const { functionName, url, lineNumber } = node.callFrame;
   const where = moduleOf(node);
-  const name = `${functionName || "(anonymous)"} [${where}${url.endsWith("relay.js") ? `:${lineNumber + 1}` : ""}]`;
+  const name = `${functionName || "(anonymous)"} [${where}${url.endsWith(bundleFile) ? `:${lineNumber + 1}` : ""}]`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
   byModule.set(where, (byModule.get(where) ?? 0) + hits);
 }

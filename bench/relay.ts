@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +110,24 @@ function startChild(
   });
 }
 
+/**
+ * BENCH_CPU_PROF=<dir>: the relay and the bare forwarder each write a V8 CPU profile of the whole run to <dir>/relay
+ * and <dir>/bare, beside a copy of their bundle (bench/profile-top.ts reads both).
+ */
+const profileDir = (name: string) => (process.env.BENCH_CPU_PROF ? join(process.env.BENCH_CPU_PROF, name) : undefined);
+const profileArgs = (name: string) => {
+  const at = profileDir(name);
+  return at ? ["--cpu-prof", `--cpu-prof-dir=${at}`] : [];
+};
+function profiled(bundled: string, name: string): string {
+  const at = profileDir(name);
+  if (at) {
+    mkdirSync(at, { recursive: true });
+    copyFileSync(bundled, join(at, `${name}.js`));
+  }
+  return bundled;
+}
+
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
 function threads(): string[] {
@@ -173,11 +191,9 @@ async function run(options: autocannon.Options): Promise<autocannon.Result> {
 export async function benchRelay(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
   const sink = await startSink();
-  const relayBundle = bundle(dir, "src/relay/main.ts", "relay");
-  if (process.env.BENCH_CPU_PROF) copyFileSync(relayBundle, join(process.env.BENCH_CPU_PROF, "relay.js"));
   const relay = await startChild(
     dir,
-    relayBundle,
+    profiled(bundle(dir, "src/relay/main.ts", "relay"), "relay"),
     {
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
@@ -189,14 +205,14 @@ export async function benchRelay(): Promise<Row[]> {
       LOG_LEVEL: "info",
     },
     /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
-    // BENCH_CPU_PROF=<dir>: the relay writes a V8 CPU profile of the whole run there (bench/profile-top.ts reads it).
-    process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+    profileArgs("relay"),
   );
   const bare = await startChild(
     dir,
-    bundle(dir, "bench/bare-forwarder.ts", "bare"),
+    profiled(bundle(dir, "bench/bare-forwarder.ts", "bare"), "bare"),
     { SINK_URL: sink.url },
     /listening (\d+)/,
+    profileArgs("bare"),
   );
   try {
     const relayBase = `http://127.0.0.1:${relay.port}`;
@@ -276,11 +292,11 @@ export async function benchRelay(): Promise<Row[]> {
       { section: "relay", metric: "Notify calls received by the sink", value: sink.count() },
     ];
   } finally {
-    // Waits for the relay's graceful exit: that is when a CPU profile is written.
-    const exited = new Promise((r) => relay.child.once("exit", r));
+    // Waits for both graceful exits: that is when a CPU profile is written.
+    const exited = [relay, bare].map(({ child }) => new Promise((r) => child.once("exit", r)));
     relay.child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     bare.child.kill("SIGTERM");
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
     sink.close();
     rmSync(dir, { recursive: true, force: true });
   }

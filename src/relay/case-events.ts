@@ -83,12 +83,16 @@ export class CaseEvents {
 
   start(): void {
     this.stopped = false;
+    // One poll starts every interval (not an interval after the last one ended): a change waits at most one
+    // interval plus one poll.
     const tick = () => {
       if (this.stopped) return;
+      const started = Date.now();
       this.pollOnce()
         .catch(() => undefined)
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.o.pollIntervalMs);
+          const wait = Math.max(0, this.o.pollIntervalMs - (Date.now() - started));
+          if (!this.stopped) this.timer = setTimeout(tick, wait);
         });
     };
     this.timer = setTimeout(tick, 0);
