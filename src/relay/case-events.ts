@@ -193,7 +193,7 @@ export class CaseEvents {
     return [];
   }
 
-  /** The newest-updated read (step 2 above); moves the watermark only when it read to the end. */
+  /** The newest-updated read (step 2 above); a read that fails leaves the watermark where it was. */
   private async readNewestUpdated(client: CxoneClient): Promise<CaseToApply[]> {
     const raw = await this.o.store.get(WATERMARK);
     const watermark = raw ? Number(raw) : undefined;
