@@ -102,16 +102,17 @@ function fullListPoller(sandbox: CxoneSandbox, changes: Changes): Poller {
 async function measure(open: number, changesPerInterval: number, kind: "incremental" | "full-list") {
   const sandbox = await startCxoneSandbox();
   clearAuthCache();
-  const threads = Array.from({ length: open }, (_, i) =>
-    encodeThreadId({
+  const handovers = Array.from({ length: open }, (_, i) => ({
+    endUserId: `u${i}`,
+    threadId: encodeThreadId({
       userId: `u${i}`,
       sessionId: `s${i}`,
       urlToken: `t${i}`,
       handoverId: `h${i}`,
       displayAgentDetails: false,
     }),
-  );
-  const cases = sandbox.createCases(threads);
+  }));
+  const cases = sandbox.createCases(handovers);
   // Opened over the last hours, not in one millisecond.
   cases.forEach((id, i) => {
     const c = sandbox.cases.get(id)!;

@@ -183,7 +183,12 @@ export class CxoneClient {
   }
 
   /** One page of the channel's cases in the given statuses (the relay's poll). */
-  async searchContacts(query: { statuses: string[]; scrollToken?: string; newestFirst?: boolean }) {
+  async searchContacts(query: {
+    statuses: string[];
+    scrollToken?: string;
+    newestFirst?: boolean;
+    endUserIds?: string[];
+  }) {
     const { data } = await this.dfo({
       operation: "search cases",
       method: "GET",
@@ -192,6 +197,7 @@ export class CxoneClient {
         "channel[]": [this.connection.channelId],
         "status[]": query.statuses,
         scrollToken: query.scrollToken,
+        ...(query.endUserIds ? { "endUserIdOnExternalPlatform[]": query.endUserIds } : {}),
         // NiCE's own SDK sorts the search with these (src/cxone/README.md §1).
         ...(query.newestFirst ? { sorting: "updatedAt", sortingType: "desc" } : {}),
       },

@@ -119,3 +119,23 @@ test("assignment does not touch updatedAt: agents found by the reconciliation, o
   for (let i = 0; i < 10; i++) await relay.pollOnce();
   expectEachOnce([...assigned.map((id) => `agentJoined:${id}:1001`), ...cases.map((id) => `resolved:${id}`)]);
 });
+
+test("a pass confirms what it did not see: one search for the skipped open cases, a get-contact only per close", async () => {
+  const cases = await openHandovers({ pageSize: 5 }, 30);
+  const relay = await relayOn();
+  // Six pages end the first pass; the 7th poll starts the second one with its first page (cases 0-4).
+  for (let i = 0; i < 7; i++) await relay.pollOnce();
+  sandbox.resetRequests();
+  // Two closes the newest-updated read sees; the open list shifts by two under the pass, so two cases on its next
+  // page slip to offsets it already read.
+  sandbox.closeCase(cases[1]);
+  sandbox.closeCase(cases[2]);
+  // Two closes it cannot see: their updatedAt does not move (a reading the contract does not rule out).
+  for (const id of [cases[20], cases[21]]) {
+    Object.assign(sandbox.cases.get(id)!, { status: "closed", statusUpdatedAt: new Date().toISOString() });
+  }
+  for (let i = 0; i < 10; i++) await relay.pollOnce();
+  expectEachOnce([1, 2, 20, 21].map((n) => `resolved:${cases[n]}`));
+  const caseGets = sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ });
+  expect(caseGets).toBe(2);
+});

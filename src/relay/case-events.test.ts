@@ -182,8 +182,9 @@ describe("case events by polling", () => {
     await relay.pollOnce();
     env.sandbox.closeCase(queued, "closed");
     env.sandbox.cases.delete(gone);
-    await relay.pollOnce();
-    await relay.pollOnce();
+    // The gone case: missing from a reconciliation pass, not found open by the confirming search, then one
+    // get-contact (404) — three polls with this one-page list.
+    for (let i = 0; i < 3; i++) await relay.pollOnce();
     expect(
       injects("resolved")
         .map((c) => c.body.data?.cxone?.contactId)

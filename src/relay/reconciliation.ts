@@ -2,20 +2,23 @@ import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
 import type { CxoneContact } from "../cxone/schemas";
 import { decodeThreadId } from "../handover/thread";
-import { type CaseStates, OPEN_STATUSES } from "./case-state";
+import { type CaseState, type CaseStates, OPEN_STATUSES } from "./case-state";
 import type { Store } from "./store";
 
 /**
  * The slow full pass behind the newest-updated read: what that read can miss (an assignment that does not move a
  * case's updatedAt — not published either way —, a change hidden below a case touched by a message) is found here.
- * It walks the channel's open list a few pages per poll, and a cycle ends with one get-contact for each followed case
- * the cycle did not see open (closed, or skipped as pages shifted). Its progress is in the store, so a restart or
+ * It walks the channel's open list a few pages per poll; when a pass ends, the followed cases it did not see open
+ * (closed, or skipped as the list shifted under its pages) are confirmed: one search by their end users per 25, and
+ * one get-contact for each the search did not find open. Its progress is in the store, so a restart or
  * another relay carries on where the last poll stopped. Cost: `requestsPerPoll` CXone requests per poll, and a full
  * cycle takes about (open cases / 25) / requestsPerPoll polls.
  */
 
 const PROGRESS = "case-reconciliation";
 const PROGRESS_TTL_MS = 7 * 24 * 3600_000;
+/** Followed cases confirmed by one search (by their end users), a page's worth. */
+const CONFIRM_BATCH = 25;
 
 interface Progress {
   /** Counts full passes; a followed case carries the last cycle that saw it open (CaseState.seenInCycle). */
@@ -27,8 +30,10 @@ interface Progress {
    * applied (and so marked seen).
    */
   listingDone?: boolean;
-  /** Followed cases the finished cycle did not see open: confirmed one get-contact each before the next page. */
+  /** Followed cases the finished cycle did not see open: confirmed a search per 25 before the next page. */
   toConfirm?: string[];
+  /** Of those, the ones the search did not find open: one get-contact each. */
+  toGetContact?: string[];
 }
 
 export interface CaseToApply {
@@ -66,17 +71,23 @@ export class Reconciliation {
     const found: CaseToApply[] = [];
     let budget = this.o.requestsPerPoll;
     while (budget > 0) {
-      const caseId = progress.toConfirm?.shift();
-      if (caseId !== undefined) {
-        const state = await this.o.states.load(caseId);
+      const lone = progress.toGetContact?.shift();
+      if (lone !== undefined) {
+        const state = await this.o.states.load(lone);
         if (!state) continue; // resolved meanwhile
         budget--;
-        const contact = await client.getContact(caseId);
+        const contact = await client.getContact(lone);
         // A case CXone no longer has is over for its conversation.
         found.push({
-          contact: contact ?? { id: caseId, status: "closed", threadIdOnExternalPlatform: state.threadId },
+          contact: contact ?? { id: lone, status: "closed", threadIdOnExternalPlatform: state.threadId },
           threadId: state.threadId,
         });
+        continue;
+      }
+      const batch = await this.nextBatch(progress);
+      if (batch.size) {
+        budget--;
+        found.push(...(await this.confirmBatch(client, batch, progress)));
         continue;
       }
       budget--;
@@ -99,6 +110,39 @@ export class Reconciliation {
 
   private save(progress: Progress) {
     return this.o.store.set(PROGRESS, JSON.stringify(progress), PROGRESS_TTL_MS);
+  }
+
+  /** Up to a page of followed cases the finished pass did not see (those resolved meanwhile are dropped). */
+  private async nextBatch(progress: Progress): Promise<Map<string, CaseState>> {
+    const batch = new Map<string, CaseState>();
+    while (progress.toConfirm?.length && batch.size < CONFIRM_BATCH) {
+      const caseId = progress.toConfirm.shift() as string;
+      const state = await this.o.states.load(caseId);
+      if (state) batch.set(caseId, state);
+    }
+    return batch;
+  }
+
+  /**
+   * One search for the batch's end users' open cases: those found are open (mostly cases the pass skipped because
+   * the list shifted under its pages); the others get one get-contact each (closed, or gone).
+   */
+  private async confirmBatch(client: CxoneClient, batch: Map<string, CaseState>, progress: Progress) {
+    const endUserIds = new Set<string>();
+    for (const state of batch.values()) {
+      const userId = decodeThreadId(state.threadId)?.userId;
+      if (userId) endUserIds.add(userId);
+    }
+    const page = await client.searchContacts({ statuses: OPEN_STATUSES, endUserIds: [...endUserIds] });
+    const found: CaseToApply[] = [];
+    for (const contact of page.contacts) {
+      const state = batch.get(contact.id);
+      if (!state) continue;
+      found.push({ contact, threadId: state.threadId });
+      batch.delete(contact.id);
+    }
+    progress.toGetContact = [...(progress.toGetContact ?? []), ...batch.keys()];
+    return found;
   }
 
   private async readPage(client: CxoneClient, progress: Progress) {

@@ -49,6 +49,8 @@ export interface SandboxCase {
   messages: SandboxMessage[];
   createdAt: string;
   statusUpdatedAt: string;
+  /** The end user who opened the case (`endUserIdOnExternalPlatform[]` filters by it). */
+  endUserIdOnExternalPlatform?: string;
   /**
    * What `sorting=updatedAt` orders by (ms). CXone does not return it (not in the contact schema), so neither do we;
    * undefined falls back to statusUpdatedAt (cases tests put in directly).
@@ -251,8 +253,8 @@ export class CxoneSandbox {
   }
 
   /** Opens one case per thread id straight in the store (no HTTP): the bench's thousands of open handovers. */
-  createCases(threadIds: string[]): string[] {
-    return threadIds.map((threadId) => this.newCase(this.channels[0].id, threadId).id);
+  createCases(handovers: { threadId: string; endUserId: string }[]): string[] {
+    return handovers.map((h) => this.newCase(this.channels[0].id, h.threadId, h.endUserId).id);
   }
 
   /** Records an agent message in the case, as CXone would before calling the BYOC middleware. */
@@ -295,6 +297,7 @@ export class CxoneSandbox {
   private newCase(
     channelId: string,
     threadId: string,
+    endUserId: string,
     contact?: { skillId?: number; customFields?: SandboxCase["customFields"] },
   ) {
     const now = new Date();
@@ -310,6 +313,7 @@ export class CxoneSandbox {
       createdAt: now.toISOString(),
       statusUpdatedAt: now.toISOString(),
       updatedAt: now.getTime(),
+      endUserIdOnExternalPlatform: endUserId,
     };
     this.cases.set(c.id, c);
     this.threads.set(threadId, c.id);
@@ -411,7 +415,12 @@ export class CxoneSandbox {
       this.messageIds.add(m.idOnExternalPlatform);
       let c = this.caseForThread(m.thread.idOnExternalPlatform);
       if (!c || ["resolved", "closed", "trashed"].includes(c.status)) {
-        c = this.newCase(channelId, m.thread.idOnExternalPlatform, m.contact);
+        c = this.newCase(
+          channelId,
+          m.thread.idOnExternalPlatform,
+          m.authorEndUserIdentity.idOnExternalPlatform,
+          m.contact,
+        );
       }
       c.updatedAt = Date.now();
       const message: SandboxMessage = {
@@ -448,8 +457,12 @@ export class CxoneSandbox {
       const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
       const channels = list(q["channel[]"] ?? q.channel);
       const statuses = list(q["status[]"] ?? q.status);
+      const endUsers = list(q["endUserIdOnExternalPlatform[]"] ?? q.endUserIdOnExternalPlatform);
       const all = [...this.cases.values()].filter(
-        (c) => (!channels || channels.includes(c.channelId)) && (!statuses || statuses.includes(c.status)),
+        (c) =>
+          (!channels || channels.includes(c.channelId)) &&
+          (!statuses || statuses.includes(c.status)) &&
+          (!endUsers || endUsers.includes(c.endUserIdOnExternalPlatform ?? "")),
       );
       if (q.sorting === "updatedAt") {
         const order = q.sortingType === "asc" ? 1 : -1;

@@ -86,6 +86,7 @@ export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, dire
       messages: [],
       createdAt: now,
       statusUpdatedAt: now,
+      endUserIdOnExternalPlatform: ref.userId,
     };
     sandbox.cases.set(c.id, c);
     return c.id;
