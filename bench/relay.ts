@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,10 +75,16 @@ interface Child {
   memory(): Promise<{ heapUsed: number; rss: number }>;
 }
 
-function startChild(dir: string, bundled: string, env: Record<string, string>, ready: RegExp): Promise<Child> {
+function startChild(
+  dir: string,
+  bundled: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const probe = join(dir, "probe.js");
   writeFileSync(probe, PROBE);
-  const child = spawn(process.execPath, ["--expose-gc", probe], {
+  const child = spawn(process.execPath, ["--expose-gc", ...nodeArgs, probe], {
     cwd: root,
     env: { ...process.env, ...env, BENCH_ENTRY: bundled, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -103,6 +109,24 @@ function startChild(dir: string, bundled: string, env: Record<string, string>, r
     child.stderr?.on("data", (c) => (out += c.toString()));
     child.on("exit", (code) => reject(new Error(`${bundled} exited (${code}): ${out.slice(-500)}`)));
   });
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: the relay and the bare forwarder each write a V8 CPU profile of the whole run to <dir>/relay
+ * and <dir>/bare, beside a copy of their bundle (bench/profile-top.ts reads both).
+ */
+const profileDir = (name: string) => (process.env.BENCH_CPU_PROF ? join(process.env.BENCH_CPU_PROF, name) : undefined);
+const profileArgs = (name: string) => {
+  const at = profileDir(name);
+  return at ? ["--cpu-prof", `--cpu-prof-dir=${at}`] : [];
+};
+function profiled(bundled: string, name: string): string {
+  const at = profileDir(name);
+  if (at) {
+    mkdirSync(at, { recursive: true });
+    copyFileSync(bundled, join(at, `${name}.js`));
+  }
+  return bundled;
 }
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
@@ -173,7 +197,7 @@ export async function benchRelay(): Promise<Row[]> {
   const sink = await startSink();
   const relay = await startChild(
     dir,
-    bundle(dir, "src/relay/main.ts", "relay"),
+    profiled(bundle(dir, "src/relay/main.ts", "relay"), "relay"),
     {
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
@@ -187,12 +211,14 @@ export async function benchRelay(): Promise<Row[]> {
       LOG_LEVEL: "info",
     },
     /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
+    profileArgs("relay"),
   );
   const bare = await startChild(
     dir,
-    bundle(dir, "bench/bare-forwarder.ts", "bare"),
+    profiled(bundle(dir, "bench/bare-forwarder.ts", "bare"), "bare"),
     { SINK_URL: sink.url },
     /listening (\d+)/,
+    profileArgs("bare"),
   );
   try {
     const relayBase = `http://127.0.0.1:${relay.port}`;
@@ -272,8 +298,11 @@ export async function benchRelay(): Promise<Row[]> {
       { section: "relay", metric: "Notify calls received by the sink", value: sink.count() },
     ];
   } finally {
+    // Waits for both graceful exits: that is when a CPU profile is written.
+    const exited = [relay, bare].map(({ child }) => new Promise((r) => child.once("exit", r)));
     relay.child.kill("SIGTERM");
     bare.child.kill("SIGTERM");
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
     sink.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchBundle } from "./bundle";
+import { benchCasePoll } from "./case-poll";
 import { benchMasking } from "./masking";
 import { benchNodes } from "./nodes";
 import { benchRelay } from "./relay";
@@ -18,6 +19,7 @@ async function main() {
     ["nodes", benchNodes],
     ["masking", benchMasking],
     ["relay", benchRelay],
+    ["case-poll", benchCasePoll],
   ];
   const rows: Row[] = [];
   for (const [name, run] of sections) {

@@ -111,7 +111,7 @@ describe("requests the product sends", () => {
     expectAllOnContract();
   });
 
-  test("the relay's poll, with the closed-case sweep, sends only named query parameters", async () => {
+  test("the relay's poll, newest-updated read and reconciliation, sends only named query parameters", async () => {
     const relay = await env.relay();
     const caseId = await openCase(env.sandbox, conversation("contract-poll"));
     env.sandbox.resetRequests();
@@ -120,9 +120,12 @@ describe("requests the product sends", () => {
     env.sandbox.closeCase(caseId);
     await relay.pollOnce();
     const searches = env.sandbox.requests.filter((r) => r.path === "/dfo/3.0/contacts").map((r) => r.url);
+    const channel = `channel[]=${env.sandbox.channels[0].id}`;
+    const open = "status[]=new&status[]=open&status[]=pending&status[]=escalated";
     expect(searches).toContain(
-      `/dfo/3.0/contacts?channel[]=${env.sandbox.channels[0].id}&status[]=resolved&status[]=closed&sorting=updatedAt&sortingType=desc`,
+      `/dfo/3.0/contacts?${channel}&${open}&status[]=resolved&status[]=closed&status[]=trashed&sorting=updatedAt&sortingType=desc`,
     );
+    expect(searches).toContain(`/dfo/3.0/contacts?${channel}&${open}`);
     expectAllOnContract();
   });
 

@@ -255,10 +255,13 @@ describe("contacts with only their required fields", () => {
     const relay = await env.relay();
     env.sandbox.resetRequests();
     await relay.pollOnce();
-    const search = env.sandbox.requests.find((r) => r.path === "/dfo/3.0/contacts");
+    const searches = env.sandbox.requests.filter((r) => r.path === "/dfo/3.0/contacts").map((r) => r.url);
     const channel = env.sandbox.channels[0].id;
-    expect(search?.url).toBe(
-      `/dfo/3.0/contacts?channel[]=${channel}&status[]=new&status[]=open&status[]=pending&status[]=escalated`,
-    );
+    const open = "status[]=new&status[]=open&status[]=pending&status[]=escalated";
+    // The newest-updated read over every status, then one page of the reconciliation's open list.
+    expect(searches).toEqual([
+      `/dfo/3.0/contacts?channel[]=${channel}&${open}&status[]=resolved&status[]=closed&status[]=trashed&sorting=updatedAt&sortingType=desc`,
+      `/dfo/3.0/contacts?channel[]=${channel}&${open}`,
+    ]);
   });
 });

@@ -84,6 +84,8 @@ export interface ContactSearch {
   statuses: string[];
   scrollToken?: string;
   newestFirst?: boolean;
+  /** Only the cases of these end users (`endUserIdOnExternalPlatform[]`: the Cognigy userIds handovers send). */
+  endUserIds?: string[];
 }
 
 /** One page of a case search. */
@@ -283,6 +285,7 @@ export class CxoneClient {
         "channel[]": [this.connection.channelId],
         "status[]": query.statuses,
         scrollToken: query.scrollToken,
+        ...(query.endUserIds ? { "endUserIdOnExternalPlatform[]": query.endUserIds } : {}),
         // NiCE's own SDK sorts the search with these (src/cxone/README.md §1).
         ...(query.newestFirst ? { sorting: "updatedAt", sortingType: "desc" } : {}),
       },

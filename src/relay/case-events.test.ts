@@ -4,9 +4,24 @@ import { MemoryStore } from "./store";
 const env = useRelayEnv();
 
 beforeEach(() => {
-  // Cases of earlier tests are over: a fresh relay must not see them as open.
-  for (const c of env.sandbox.cases.values()) c.status = "trashed";
+  // Cases of earlier tests are long over: a fresh relay must see them neither open nor recently closed.
+  const longAgo = Date.now() - 3600_000;
+  for (const c of env.sandbox.cases.values()) {
+    c.status = "trashed";
+    c.statusUpdatedAt = new Date(longAgo).toISOString();
+    c.updatedAt = longAgo;
+  }
 });
+
+/** Handovers opened one second apart, the newest a minute ago (as in a contact center, not all in one millisecond). */
+function openedOverTime(caseIds: string[]) {
+  caseIds.forEach((id, i) => {
+    const c = env.sandbox.cases.get(id)!;
+    const at = Date.now() - 60_000 - (caseIds.length - i) * 1000;
+    c.statusUpdatedAt = new Date(at).toISOString();
+    c.updatedAt = at;
+  });
+}
 
 const injects = (event?: string, urlToken?: string) => env.cognigy.delivered({ route: "inject", event, urlToken });
 const searches = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/ });
@@ -26,13 +41,13 @@ async function bearer(boxUrl: string) {
 }
 
 describe("case events by polling", () => {
-  test("a failing closed-case sweep does not cost the poll its other events", async () => {
+  test("a failing reconciliation step does not cost the poll its other events", async () => {
     const relay = await env.relay();
     const ref = conversation("sweep-fails");
     const caseId = await openCase(env.sandbox, ref);
     for (let i = 0; i < 4; i++) await relay.pollOnce();
     env.sandbox.assignAgent(caseId, "1001");
-    // The 5th poll sweeps: its closed-case search fails, the open-list search (sent first) does not.
+    // The reconciliation's search fails, the newest-updated read (sent first) does not.
     env.sandbox.fault({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/, status: 400, times: 1, skip: 1 });
     const report = await relay.pollOnce();
     expect(report.events).toEqual([`agentJoined:${caseId}`]);
@@ -66,8 +81,8 @@ describe("case events by polling", () => {
     expect(report.events).toEqual([`agentJoined:${caseId}`]);
     await relay.pollOnce();
     await relay.pollOnce();
-    // One search per poll; nothing per conversation.
-    expect(searches()).toBe(3);
+    // Two searches per poll (the newest-updated read, one reconciliation page); nothing per conversation.
+    expect(searches()).toBe(6);
     expect(caseGets()).toBe(0);
     expect(injects()).toHaveLength(1);
     expect(injects()[0]).toMatchObject({
@@ -129,7 +144,7 @@ describe("case events by polling", () => {
     expect(injects("resolved")).toHaveLength(0);
   });
 
-  test("agent closes → exactly one resolved inject, for that conversation only, confirmed with one get-contact", async () => {
+  test("agent closes → exactly one resolved inject, for that conversation only, read from the newest-updated list", async () => {
     const relay = await env.relay();
     const refs = [1, 2, 3].map((n) => conversation(`close${n}`));
     const cases = [];
@@ -140,8 +155,8 @@ describe("case events by polling", () => {
     env.sandbox.resetRequests();
     const report = await relay.pollOnce();
     expect(report.events).toEqual([`resolved:${cases[1]}`]);
-    expect(caseGets()).toBe(1);
-    expect(env.sandbox.requestCount({ path: `/dfo/3.0/contacts/${cases[1]}` })).toBe(1);
+    // The search reads closed statuses too: the close needs no get-contact.
+    expect(caseGets()).toBe(0);
     await relay.pollOnce();
     await relay.pollOnce();
     expect(injects("resolved")).toHaveLength(1);
@@ -167,8 +182,9 @@ describe("case events by polling", () => {
     await relay.pollOnce();
     env.sandbox.closeCase(queued, "closed");
     env.sandbox.cases.delete(gone);
-    await relay.pollOnce();
-    await relay.pollOnce();
+    // The gone case: missing from a reconciliation pass, not found open by the confirming search, then one
+    // get-contact (404) — three polls with this one-page list.
+    for (let i = 0; i < 3; i++) await relay.pollOnce();
     expect(
       injects("resolved")
         .map((c) => c.body.data?.cxone?.contactId)
@@ -201,18 +217,21 @@ describe("case events by polling", () => {
     expect(injects()).toHaveLength(0);
   });
 
-  test("all pages of the open list are read; a close on the last page is seen", async () => {
+  test("60 open cases: a poll reads the changed ones, not the whole list", async () => {
     const relay = await env.relay();
     const refs = Array.from({ length: 60 }, (_, i) => conversation(`page${i}`));
     const cases = await Promise.all(refs.map((r) => openCase(env.sandbox, r, true)));
+    openedOverTime(cases);
+    // The first poll meets 60 cases it does not follow yet: it reads on until a page ends in one that needs nothing.
     await relay.pollOnce();
     env.sandbox.resetRequests();
-    env.sandbox.assignAgent(cases[59]);
-    env.sandbox.closeCase(cases[58]);
+    env.sandbox.assignAgent(cases[0]);
+    env.sandbox.closeCase(cases[1]);
     const report = await relay.pollOnce();
-    expect(searches()).toBe(3);
-    expect(report.open).toBe(59);
-    expect(report.events.sort()).toEqual([`agentJoined:${cases[59]}`, `resolved:${cases[58]}`].sort());
+    expect(report.events.sort()).toEqual([`agentJoined:${cases[0]}`, `resolved:${cases[1]}`].sort());
+    // One page of the newest-updated read, one page of the reconciliation: not the three pages of the open list.
+    expect(searches()).toBe(2);
+    expect(caseGets()).toBe(0);
   });
 
   test("Cognigy down: the event is retried on the next poll and delivered once", async () => {
@@ -237,7 +256,7 @@ describe("case events by polling", () => {
     const caseId = await openCase(env.sandbox, conversation("cxone-down"));
     await relay.pollOnce();
     env.sandbox.closeCase(caseId);
-    env.sandbox.fault({ method: "GET", path: `/dfo/3.0/contacts/${caseId}`, status: 500, times: 10 });
+    env.sandbox.fault({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/, status: 500, times: 10 });
     const failed = await relay.pollOnce();
     expect(failed.error).toBeDefined();
     expect(injects()).toHaveLength(0);

@@ -8,7 +8,11 @@ const env = useRelayEnv();
 const redis = useRedis();
 
 beforeEach(() => {
-  for (const c of env.sandbox.cases.values()) c.status = "trashed";
+  // Long over: a relay reading closed cases newest-updated first must not see them as recently closed.
+  const longAgo = Date.now() - 3600_000;
+  for (const c of env.sandbox.cases.values()) {
+    Object.assign(c, { status: "trashed", updatedAt: longAgo, statusUpdatedAt: new Date(longAgo).toISOString() });
+  }
 });
 
 const relayWithRedis = () => env.relay({ redisUrl: redis.url });

@@ -55,6 +55,13 @@ export interface SandboxCase {
   messages: SandboxMessage[];
   createdAt: string;
   statusUpdatedAt: string;
+  /** The end user who opened the case (`endUserIdOnExternalPlatform[]` filters by it). */
+  endUserIdOnExternalPlatform?: string;
+  /**
+   * What `sorting=updatedAt` orders by (ms). CXone does not return it (not in the contact schema), so neither do we;
+   * undefined falls back to statusUpdatedAt (cases tests put in directly).
+   */
+  updatedAt?: number;
 }
 
 export interface Fault {
@@ -139,6 +146,13 @@ export interface SandboxOptions {
   maxTextLength?: number;
   /** Access token lifetime in seconds (default 3600). */
   tokenTtlSeconds?: number;
+  /**
+   * Whether assigning an agent moves a case's updatedAt (default true). Not published: `false` is the reading where
+   * the newest-updated-first search does not surface an assignment.
+   */
+  assignmentTouchesUpdatedAt?: boolean;
+  /** Cases per contact-search page (default 25, as CXone). */
+  pageSize?: number;
   port?: number;
 }
 
@@ -282,7 +296,7 @@ export class CxoneSandbox {
     if (!agent) throw new Error(`sandbox has no agent ${agentId}`);
     if (!this.routable(caseId)) throw new Error(`sandbox case ${caseId} is ${c.status}: routing cannot assign it`);
     c.inboxAssigneeUser = agent;
-    this.setStatus(c, "open");
+    this.setStatus(c, "open", this.options.assignmentTouchesUpdatedAt !== false);
     return c;
   }
 
@@ -293,9 +307,15 @@ export class CxoneSandbox {
     return c;
   }
 
+  /** Opens one case per thread id straight in the store (no HTTP): the bench's thousands of open handovers. */
+  createCases(handovers: { threadId: string; endUserId: string }[]): string[] {
+    return handovers.map((h) => this.newCase(this.channels[0].id, h.threadId, h.endUserId).id);
+  }
+
   /** Records an agent message in the case, as CXone would before calling the BYOC middleware. */
   recordAgentMessage(caseId: string, text: string): SandboxMessage {
     const c = this.mustCase(caseId);
+    c.updatedAt = Date.now();
     const message: SandboxMessage = {
       id: `msg-${randomUUID()}`,
       idOnExternalPlatform: "",
@@ -323,9 +343,36 @@ export class CxoneSandbox {
     return c;
   }
 
-  private setStatus(c: SandboxCase, status: string) {
+  private setStatus(c: SandboxCase, status: string, touch = true) {
     c.status = status;
     c.statusUpdatedAt = new Date().toISOString();
+    if (touch) c.updatedAt = Date.now();
+  }
+
+  private newCase(
+    channelId: string,
+    threadId: string,
+    endUserId: string,
+    contact?: { skillId?: number; customFields?: SandboxCase["customFields"] },
+  ) {
+    const now = new Date();
+    const c: SandboxCase = {
+      id: String(++this.caseSeq),
+      channelId,
+      threadIdOnExternalPlatform: threadId,
+      status: "new",
+      routingQueueId: "queue-default",
+      skillId: contact?.skillId,
+      customFields: contact?.customFields ?? [],
+      messages: [],
+      createdAt: now.toISOString(),
+      statusUpdatedAt: now.toISOString(),
+      updatedAt: now.getTime(),
+      endUserIdOnExternalPlatform: endUserId,
+    };
+    this.cases.set(c.id, c);
+    this.threads.set(threadId, c.id);
+    return c;
   }
 
   // ---- HTTP ----
@@ -493,22 +540,14 @@ export class CxoneSandbox {
       }
       let c = this.caseForThread(m.thread.idOnExternalPlatform);
       if (!c || ["resolved", "closed", "trashed"].includes(c.status)) {
-        const now = new Date().toISOString();
-        c = {
-          id: String(++this.caseSeq),
+        c = this.newCase(
           channelId,
-          threadIdOnExternalPlatform: m.thread.idOnExternalPlatform,
-          status: "new",
-          routingQueueId: "queue-default",
-          skillId: m.contact?.skillId,
-          customFields: m.contact?.customFields ?? [],
-          messages: [],
-          createdAt: now,
-          statusUpdatedAt: now,
-        };
-        this.cases.set(c.id, c);
-        this.threads.set(m.thread.idOnExternalPlatform, c.id);
+          m.thread.idOnExternalPlatform,
+          m.authorEndUserIdentity.idOnExternalPlatform,
+          m.contact,
+        );
       }
+      c.updatedAt = Date.now();
       const message: SandboxMessage = {
         id: `msg-${randomUUID()}`,
         idOnExternalPlatform: m.idOnExternalPlatform,
@@ -574,20 +613,33 @@ export class CxoneSandbox {
 
     api.get("/dfo/3.0/contacts", async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
-      const refused = unimplemented(reply, q, ["channel[]", "status[]", "scrollToken", "sorting", "sortingType"]);
+      const refused = unimplemented(reply, q, [
+        "channel[]",
+        "status[]",
+        "endUserIdOnExternalPlatform[]",
+        "scrollToken",
+        "sorting",
+        "sortingType",
+      ]);
       if (refused) return refused;
       const channels = list(q["channel[]"]);
       const statuses = list(q["status[]"]);
+      const endUsers = list(q["endUserIdOnExternalPlatform[]"]);
       const all = [...this.cases.values()].filter(
-        (c) => (!channels || channels.includes(c.channelId)) && (!statuses || statuses.includes(c.status)),
+        (c) =>
+          (!channels || channels.includes(c.channelId)) &&
+          (!statuses || statuses.includes(c.status)) &&
+          (!endUsers || endUsers.includes(c.endUserIdOnExternalPlatform ?? "")),
       );
       if (q.sorting === "updatedAt") {
         const order = q.sortingType === "asc" ? 1 : -1;
-        all.sort((a, b) => order * a.statusUpdatedAt.localeCompare(b.statusUpdatedAt));
+        const key = (c: SandboxCase) => c.updatedAt ?? Date.parse(c.statusUpdatedAt);
+        all.sort((a, b) => order * (key(a) - key(b)));
       }
+      const size = this.options.pageSize ?? 25;
       const start = q.scrollToken ? Number(q.scrollToken) : 0;
-      const page = all.slice(start, start + 25);
-      const next = start + 25 < all.length ? String(start + 25) : undefined;
+      const page = all.slice(start, start + size);
+      const next = start + size < all.length ? String(start + size) : undefined;
       return { hits: all.length, data: page.map((c) => this.contactView(c)), scrollToken: next };
     });
 

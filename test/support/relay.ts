@@ -97,6 +97,7 @@ export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, dire
       messages: [],
       createdAt: now,
       statusUpdatedAt: now,
+      endUserIdOnExternalPlatform: ref.userId,
     };
     sandbox.cases.set(c.id, c);
     return c.id;

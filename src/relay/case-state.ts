@@ -1,0 +1,211 @@
+import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import type { ConversationRef } from "../handover/thread";
+import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
+import type { AgentDetails } from "./messages";
+import { agentDetails } from "./messages";
+import type { RelayMetrics } from "./metrics";
+import type { Store } from "./store";
+
+/**
+ * One case's delivery state, and the one place that turns a case's CXone status into Cognigy events, exactly once:
+ * - an agent assigned (or a different agent: transfer) → Inject `agentJoined` (+ Notify "You are now chatting with…"
+ *   when the handover asked for agent details);
+ * - resolved / closed / trashed → Inject `resolved`, once per case (a `resolved:{id}` marker outlives the state).
+ * However a case is found (newest-updated read, reconciliation, push hint), it goes through apply(): a case read twice
+ * or by two relays at once is locked, compared with the stored state, and only what changed is injected.
+ */
+
+export const OPEN_STATUSES = ["new", "open", "pending", "escalated"];
+/** Hash of CaseState by case id: the handovers the poller follows. */
+export const CASE_STATES = "cases";
+/** Hash of case id → the contact as last read, for events Cognigy did not take yet (retried every poll). */
+export const EVENTS_TO_RETRY = "case-events-to-retry";
+const RESOLVED_TTL_MS = 7 * 24 * 3600_000;
+const CASE_LOCK_MS = 30_000;
+/** A closed case we never followed is resolved only if it closed this recently (not long-finished conversations). */
+const RECENT_CLOSE_WINDOW_MS = 15 * 60_000;
+/** A Cognigy refusal that retrying cannot fix (4xx) is retried this many polls, then given up (logged). */
+const MAX_PERMANENT_FAILURES = 5;
+
+export interface CaseState {
+  threadId: string;
+  /** Agent the conversation was last told about (agentJoined injected). */
+  joinedAgentId?: string;
+  /** Agent whose details Notify was sent. */
+  detailsAgentId?: string;
+  /** Permanent (4xx) Cognigy refusals of the pending event. */
+  refusals?: number;
+  /** Last reconciliation cycle that saw the case open (see reconciliation.ts). */
+  seenInCycle?: number;
+}
+
+export interface CaseStateOptions {
+  store: Store;
+  cognigy: CognigyClient;
+  metrics: RelayMetrics;
+  log: { info(o: object, msg: string): void; error(o: object, msg: string): void; warn(o: object, msg: string): void };
+  owner: string;
+  /** The relay's verifying decoder (src/handover/thread.ts): only signed handover threads are ours. */
+  decodeThread: (threadId: string) => ConversationRef | undefined;
+}
+
+export class CaseStates {
+  constructor(private readonly o: CaseStateOptions) {}
+
+  /** The conversation of one of our thread ids, or undefined for any other thread. */
+  decode(threadId: string | undefined): ConversationRef | undefined {
+    return threadId ? this.o.decodeThread(threadId) : undefined;
+  }
+
+  async load(caseId: string): Promise<CaseState | undefined> {
+    const raw = await this.o.store.hashGet(CASE_STATES, caseId);
+    return raw ? parseState(raw) : undefined;
+  }
+
+  async loadAll(): Promise<Map<string, CaseState>> {
+    const out = new Map<string, CaseState>();
+    for (const [id, raw] of await this.o.store.hashGetAll(CASE_STATES)) {
+      const state = parseState(raw);
+      if (state) out.set(id, state);
+    }
+    return out;
+  }
+
+  save(caseId: string, state: CaseState): Promise<void> {
+    return this.o.store.hashSet(CASE_STATES, caseId, JSON.stringify(state));
+  }
+
+  /** True when apply() would inject something for this case (cheap: store reads only). */
+  async needsWork(contact: CxoneContact): Promise<boolean> {
+    const ref = this.decode(contact.threadIdOnExternalPlatform);
+    if (!ref) return false;
+    const state = await this.load(contact.id);
+    if (CLOSED_STATUSES.includes(contact.status)) {
+      if (!state && !closedRecently(contact)) return false;
+      return !(await this.o.store.get(`resolved:${contact.id}`));
+    }
+    if (!state) return true;
+    const agent = contact.inboxAssigneeUser;
+    if (agent && !agent.isBotUser && agent.id !== state.joinedAgentId) return true;
+    return relayAnnouncesAgent(ref) && !!state.joinedAgentId && state.detailsAgentId !== state.joinedAgentId;
+  }
+
+  /** Applies one case's current status: inject what changed, remember it only once Cognigy accepted it. */
+  async apply(contact: CxoneContact, threadId: string, events: string[], seenInCycle?: number): Promise<void> {
+    const ref = this.decode(threadId);
+    if (!ref) return;
+    const { store } = this.o;
+    const id = contact.id;
+    const lock = `case-lock:${id}`;
+    if (!(await store.acquire(lock, this.o.owner, CASE_LOCK_MS))) return;
+    try {
+      if (await store.get(`resolved:${id}`)) {
+        await store.hashDelete(CASE_STATES, id);
+        await store.hashDelete(EVENTS_TO_RETRY, id);
+        return;
+      }
+      const before = await this.load(id);
+      const state: CaseState = before ? { ...before } : { threadId, seenInCycle };
+      if (seenInCycle !== undefined) state.seenInCycle = seenInCycle;
+      let done = true;
+
+      if (CLOSED_STATUSES.includes(contact.status)) {
+        const result = await this.inject(ref, { event: "resolved", contactId: id });
+        if (this.settle(result, state, "resolved", id, events)) {
+          await store.set(`resolved:${id}`, "1", RESOLVED_TTL_MS);
+          await store.hashDelete(CASE_STATES, id);
+          await store.hashDelete(EVENTS_TO_RETRY, id);
+          return;
+        }
+        done = false;
+      } else {
+        // A CXone bot user holding the case is not a human agent joining.
+        const user = contact.inboxAssigneeUser?.isBotUser ? undefined : contact.inboxAssigneeUser;
+        const agent = user ? agentDetails(user) : undefined;
+        if (user && agent && user.id !== state.joinedAgentId) {
+          const joined = { id: user.id, name: agent.name, ...(agent.avatarUrl ? { avatarUrl: agent.avatarUrl } : {}) };
+          const result = await this.inject(ref, { event: "agentJoined", contactId: id, agent: joined });
+          if (this.settle(result, state, "agentJoined", id, events)) state.joinedAgentId = user.id;
+          else done = false;
+        }
+        if (
+          relayAnnouncesAgent(ref) &&
+          user &&
+          agent &&
+          state.joinedAgentId === user.id &&
+          state.detailsAgentId !== user.id
+        ) {
+          const result = await this.notifyDetails(ref, id, { ...agent, id: user.id });
+          if (this.settle(result, state, "agentDetails", id, events)) state.detailsAgentId = user.id;
+          else done = false;
+        }
+      }
+      if (!before || JSON.stringify(before) !== JSON.stringify(state)) await this.save(id, state);
+      // An event Cognigy did not take is retried every poll from this copy, wherever the case sits in CXone's lists.
+      if (done) await store.hashDelete(EVENTS_TO_RETRY, id);
+      else
+        await store.hashSet(EVENTS_TO_RETRY, id, JSON.stringify({ ...contact, threadIdOnExternalPlatform: threadId }));
+    } finally {
+      await store.release(lock, this.o.owner).catch(() => undefined);
+    }
+  }
+
+  /** True when the event is done (accepted, or given up after repeated permanent refusals). */
+  private settle(result: CognigyResult, state: CaseState, event: string, contactId: string, events: string[]) {
+    const { metrics, log } = this.o;
+    if (result.ok) {
+      delete state.refusals;
+      events.push(`${event}:${contactId}`);
+      metrics.caseEvents.inc({ event, outcome: "injected" });
+      log.info({ contactId, event }, "case event delivered");
+      return true;
+    }
+    metrics.caseEvents.inc({ event, outcome: "failed" });
+    if (!result.retryable) {
+      state.refusals = (state.refusals ?? 0) + 1;
+      if (state.refusals >= MAX_PERMANENT_FAILURES) {
+        delete state.refusals;
+        metrics.caseEvents.inc({ event, outcome: "gave_up" });
+        log.error({ contactId, event, reason: result.reason }, "case event refused by Cognigy; giving up");
+        return true;
+      }
+    }
+    log.warn({ contactId, event, reason: result.reason }, "case event not delivered; retried next poll");
+    return false;
+  }
+
+  private inject(ref: ConversationRef, cxone: { event: string; [k: string]: unknown }) {
+    return this.o.cognigy.send("inject", ref, "", cxone);
+  }
+
+  private notifyDetails(ref: ConversationRef, contactId: string, agent: AgentDetails) {
+    return this.o.cognigy.send("notify", ref, `You are now chatting with ${agent.name}`, {
+      event: "agentDetails",
+      contactId,
+      agent,
+    });
+  }
+}
+
+function closedRecently(contact: CxoneContact): boolean {
+  const at = contact.statusUpdatedAt ? Date.parse(contact.statusUpdatedAt) : Number.NaN;
+  return at >= Date.now() - RECENT_CLOSE_WINDOW_MS;
+}
+
+/** Reads a stored state; states written before the descriptive names (t, j, d, f) still load. */
+export function parseState(raw: string): CaseState | undefined {
+  try {
+    const v = JSON.parse(raw) as CaseState & { t?: string; j?: string; d?: string; f?: number };
+    const threadId = v?.threadId ?? v?.t;
+    if (typeof threadId !== "string") return undefined;
+    return {
+      threadId,
+      joinedAgentId: v.joinedAgentId ?? v.j,
+      detailsAgentId: v.detailsAgentId ?? v.d,
+      refusals: v.refusals ?? v.f,
+      seenInCycle: v.seenInCycle,
+    };
+  } catch {
+    return undefined;
+  }
+}
