@@ -1,4 +1,5 @@
 import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import type { AgentDetailsEvent, RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
 import type { AgentDetails } from "./messages";
@@ -174,16 +175,13 @@ export class CaseStates {
     return false;
   }
 
-  private inject(ref: ConversationRef, cxone: { event: string; [k: string]: unknown }) {
+  private inject(ref: ConversationRef, cxone: RelayEvent) {
     return this.o.cognigy.send("inject", ref, "", cxone);
   }
 
   private notifyDetails(ref: ConversationRef, contactId: string, agent: AgentDetails) {
-    return this.o.cognigy.send("notify", ref, `You are now chatting with ${agent.name}`, {
-      event: "agentDetails",
-      contactId,
-      agent,
-    });
+    const event: AgentDetailsEvent = { event: "agentDetails", contactId, agent: { ...agent, id: agent.id ?? "" } };
+    return this.o.cognigy.send("notify", ref, `You are now chatting with ${agent.name}`, event);
   }
 }
 

@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { urlToHttpOptions } from "node:url";
+import type { RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 
 /** Cognigy validates `text` up to this length (Notify and Inject). */
@@ -21,11 +22,6 @@ export const relayAnnouncesAgent = (ref: ConversationRef) => ref.displayAgentDet
 
 export type CognigyReachability = { reachable: true; status: number } | { reachable: false; reason: string };
 
-export interface CxoneEventData {
-  event: string;
-  [key: string]: unknown;
-}
-
 /** Where Notify/Inject go: the endpoint route (recommended), or the older API route with an API key. */
 export interface CognigyTarget {
   /** `{endpointUrl}/notify/{URLToken}` and `/inject/{URLToken}`. */
@@ -40,9 +36,8 @@ export interface CognigyTarget {
  * hand-back) and the agent's name heads the bubble where Webchat supports it (`botAvatarOverrideNameOnce`, per
  * message). Other channels ignore these keys.
  */
-function agentLook(cxone: CxoneEventData): Record<string, unknown> {
-  const agent =
-    cxone.event === "agentMessage" ? (cxone.agent as { name?: string; avatarUrl?: string } | undefined) : undefined;
+function agentLook(cxone: RelayEvent): Record<string, unknown> {
+  const agent = cxone.event === "agentMessage" ? cxone.agent : undefined;
   if (!agent) return {};
   return {
     _webchat: {
@@ -79,7 +74,7 @@ export class CognigyClient {
     route: CognigyRoute,
     ref: ConversationRef,
     text: string,
-    cxone: CxoneEventData,
+    cxone: RelayEvent,
     view?: Record<string, unknown>,
   ): Promise<CognigyResult> {
     const data = { ...view, ...agentLook(cxone), cxone };
