@@ -5,7 +5,8 @@ import { startWorld } from "./world";
 
 /**
  * `npm run demo`: a whole handover on this machine, printed as a chat log. `npm run demo -- --interactive` lets you
- * type as the end user, and as the agent with /agent, /assign and /close.
+ * type as the end user, and as the agent with /agent, /assign and /close. `npm run demo -- --web [--port N]` serves the
+ * same world as one page: a webchat, a CXone agent desk and the boundary log.
  */
 
 // The demo's CXone sandbox and Cognigy emulator listen on plain-http loopback: dev mode (src/cxone/config.ts).
@@ -56,14 +57,32 @@ async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
   for (let i = 0; i < 5 && (await world.relay.pollOnce()).skipped; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+async function web(world: Awaited<ReturnType<typeof startWorld>>) {
+  const at = process.argv.indexOf("--port");
+  const port = at > 0 ? Number(process.argv[at + 1]) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port takes a port number (0-65535)");
+  const { startWebDemo } = await import("./web/server");
+  const page = await startWebDemo(world, { port, secrets: [world.relaySecret] });
+  console.log(
+    `${paint("1", "Open")} ${paint("36;1", page.url)} ${paint("2", "(loopback only). Ctrl+C stops the demo.")}`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await page.stop();
+}
+
 async function main() {
+  const isWeb = process.argv.includes("--web");
   const isInteractive = process.argv.includes("--interactive");
   console.log(paint("1", "NiCE CXone handover demo: bot -> agent -> bot, all on loopback\n"));
   const world = await startWorld();
   narrate(`CXone sandbox ${world.sandbox.url} · relay ${world.relay.url} · Cognigy endpoint ${world.endpoint.url}`);
   world.endpoint.on("entry", printEntry);
   try {
-    if (isInteractive) await interactive(world);
+    if (isWeb) await web(world);
+    else if (isInteractive) await interactive(world);
     else await playScenario(world, narrate);
     const c = world.currentCase();
     narrate(`done: case ${c?.id ?? "-"} is ${c?.status ?? "-"}, ${world.endpoint.chat.length} chat entries`);

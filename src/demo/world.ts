@@ -92,6 +92,8 @@ export interface World {
   endpoint: CognigyEndpoint;
   agent: ByocAgent;
   conversation: Conversation;
+  /** The relay's client secret (shared with the scripted CXone agent): what logs must never show. */
+  relaySecret: string;
   /** The end user writes. */
   user(text: string): ReturnType<CognigyEndpoint["userSays"]>;
   /** The case of the current handover (the newest on the conversation's threads). */
@@ -160,6 +162,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     endpoint,
     agent,
     conversation,
+    relaySecret: relayCredentials.clientSecret,
     user: (text) => endpoint.userSays(conversation, text),
     currentCase,
     async waitForCase(timeoutMs = 10_000) {

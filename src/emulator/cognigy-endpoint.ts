@@ -101,6 +101,10 @@ export class CognigyEndpoint extends EventEmitter {
   ) {
     super();
     this.app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+    // What the relay delivered and what it was answered, for the web demo's boundary log.
+    this.app.addHook("onResponse", async (req, reply) => {
+      this.emit("request", { method: req.method, url: req.url, body: req.body, status: reply.statusCode });
+    });
     this.app.post("/:route/:urlToken", async (req, reply) => {
       const { route, urlToken } = req.params as { route: string; urlToken: string };
       if (route !== "notify" && route !== "inject") return reply.code(404).send({ error: "unknown route" });

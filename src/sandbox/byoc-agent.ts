@@ -40,6 +40,25 @@ export interface AgentContent {
   postback?: string;
 }
 
+/** QUICK_REPLIES as NiCE's schema has it: `{ text: { content }, actions: [{ type: "REPLY_BUTTON", text, postback }] }`. */
+export function quickRepliesContent(text: string, replies: { text: string; postback?: string }[]): AgentContent {
+  return {
+    type: "QUICK_REPLIES",
+    payload: {
+      text: { content: text },
+      actions: replies.map((r) => ({ type: "REPLY_BUTTON", text: r.text, postback: r.postback ?? r.text })),
+    },
+  };
+}
+
+/** One call CXone made to the middleware (a token request carries no body: it holds the client secret). */
+export interface ByocCall {
+  url: string;
+  body?: unknown;
+  status: number;
+  answer?: unknown;
+}
+
 export interface ByocAttempt {
   status: number;
   body: unknown;
@@ -70,6 +89,8 @@ export class ByocAgent {
   tokenRequests = 0;
   /** Every call made to the relay (token requests included), for contract checks. */
   readonly sent: { url: string; contentType: string; body: string; status: number; answer: unknown }[] = [];
+  /** Sees every call to the relay as it is answered (the web demo's boundary log). */
+  onCall?: (call: ByocCall) => void;
 
   constructor(private readonly options: ByocAgentOptions) {}
 
@@ -83,6 +104,24 @@ export class ByocAgent {
     }));
     const extra = options.content ? { messageContent: options.content, ...options.extra } : options.extra;
     return this.deliver(sandbox, caseId, message, extra);
+  }
+
+  /** The agent sends quick replies: buttons the user taps, each answering with its postback. */
+  quickReplies(
+    sandbox: CxoneSandbox,
+    caseId: string,
+    text: string,
+    replies: { text: string; postback?: string }[],
+  ): Promise<ByocReply> {
+    return this.reply(sandbox, caseId, text, { content: quickRepliesContent(text, replies) });
+  }
+
+  /** The agent transfers the case to another agent (CXone tells a BYOC middleware nothing; the relay polls it). */
+  transfer(sandbox: CxoneSandbox, caseId: string, toAgentId: string) {
+    const c = sandbox.cases.get(caseId);
+    if (!c) throw new Error(`sandbox has no case ${caseId}`);
+    if (c.inboxAssigneeUser?.id === toAgentId) throw new Error(`case ${caseId} is already with agent ${toAgentId}`);
+    return sandbox.assignAgent(caseId, toAgentId);
   }
 
   /** (Re)delivers a recorded message: the same CXone message id, as on CXone's own retry. */
@@ -178,6 +217,7 @@ export class ByocAgent {
     let refreshed = false;
     while (attempts.length < maxAttempts) {
       const res = await this.post(url, body, this.token ? { authorization: `Bearer ${this.token}` } : {});
+      this.onCall?.({ url, body, status: res.status, answer: res.body });
       if (res.status === 401 && !refreshed) {
         // CXone's flow: a refused call fetches a token and tries again (not counted as a delivery attempt).
         refreshed = true;
@@ -211,6 +251,7 @@ export class ByocAgent {
       this.options.tokenEncoding === "form"
         ? await this.raw(url, new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", {})
         : await this.post(url, fields, {});
+    this.onCall?.({ url, status: res.status });
     const token = (res.body as { access_token?: string })?.access_token;
     return res.status === 200 && token ? token : undefined;
   }
