@@ -49,7 +49,7 @@ function quickReplies(cognigy: Obj): { text?: string; replies: QuickReply[] } {
       text: str(webchat.text),
       replies: fromWebchat.map((q) => ({
         title: str(q.title) ?? "",
-        payload: str(q.payload) ?? str(q.title) ?? "",
+        payload: str(q.payload) || str(q.title) || "",
         imageUrl: str(q.image_url),
       })),
     };
@@ -62,7 +62,7 @@ function quickReplies(cognigy: Obj): { text?: string; replies: QuickReply[] } {
       .map(obj)
       .map((q) => ({
         title: str(q.title) ?? "",
-        payload: str(q.payload) ?? str(q.title) ?? "",
+        payload: str(q.payload) || str(q.title) || "",
         imageUrl: str(q.imageUrl),
       })),
   };
