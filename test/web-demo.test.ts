@@ -91,7 +91,7 @@ describeWithBrowser("the web demo in Chromium", () => {
     await world?.stop();
   });
 
-  it("plays a handover from both sides: bot, agent, quick reply, close, bot again", async () => {
+  it("plays a handover from both sides: bot, agent, transfer, close, bot again", async () => {
     await chat(page, "Hi there!");
     await waitText(page, ".msg.bot", /I'm the demo bot/);
 
@@ -122,7 +122,17 @@ describeWithBrowser("the web demo in Chromium", () => {
     await page.type("#reply-input", "Thanks! It leaves our warehouse tomorrow; you'll get a tracking e-mail.");
     await page.click("#reply-form button");
     await waitText(page, ".msg.agent", /tracking e-mail/);
+    await waitText(page, "#transcript li.outbound", /tracking e-mail/);
     await page.screenshot({ path: join(ensureDir(shots), "both-panes.png") });
+
+    // Anna transfers the case to Ben: the relay sees a different agent on its next poll and the user is told.
+    await page.select("#agent-select", "1002");
+    await clickEnabled(page, "#transfer");
+    await waitText(page, "[data-fact=agent]", /Ben Okafor/);
+    await waitText(page, ".chip", /You are now chatting with Ben/);
+    await page.type("#reply-input", "Ben here, I'll keep an eye on your parcel.");
+    await page.click("#reply-form button");
+    await waitText(page, ".msg.agent", /Ben Okafor · agent\s*Ben here/);
 
     await clickEnabled(page, "#close");
     await waitText(page, "[data-fact=status]", /^resolved$/);

@@ -66,7 +66,7 @@ export class BoundaryLog {
         "CXone → relay",
         `POST ${pathOf(call.url)}`,
         call.status,
-        call.body ? { body: call.body, answer: call.answer } : undefined,
+        call.body ? { body: call.body, answer: call.answer } : { body: "[hidden: client credentials]" },
       );
     world.endpoint.on("request", (r: { method: string; url: string; body: unknown; status: number }) =>
       this.add("relay → Cognigy", `${r.method} ${pathOf(r.url)}`, r.status, { body: r.body }),
