@@ -123,6 +123,18 @@ describeWithBrowser("the web demo in Chromium", () => {
     await page.click("#reply-form button");
     await waitText(page, ".msg.agent", /tracking e-mail/);
     await waitText(page, "#transcript li.outbound", /tracking e-mail/);
+
+    // A file from the agent: the relay forwards it as a link, the chat shows the image (loaded from the demo server).
+    await page.select("#file-select", "shipping-label.svg");
+    await clickEnabled(page, "#send-file");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLImageElement>(".msg.agent img[alt='shipping-label.svg']")].some(
+          (i) => i.naturalWidth > 0,
+        ),
+      WAIT,
+    );
+    await waitText(page, "#transcript li.outbound", /shipping label/);
     await page.screenshot({ path: join(ensureDir(shots), "both-panes.png") });
 
     // Anna transfers the case to Ben: the relay sees a different agent on its next poll and the user is told.

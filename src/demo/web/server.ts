@@ -27,6 +27,12 @@ export interface WebDemoOptions {
 }
 
 const textSchema = z.object({ text: z.string().trim().min(1).max(10_000) });
+/** Files the desk's agent can send, served by the demo itself so the chat can show them without internet. */
+const FILES: Record<string, { type: string; caption: string }> = {
+  "shipping-label.svg": { type: "image/svg+xml", caption: "Here is your shipping label." },
+  "order-1234.txt": { type: "text/plain; charset=utf-8", caption: "And the order summary." },
+};
+const fileSchema = z.object({ file: z.enum(Object.keys(FILES) as [string, ...string[]]) });
 const agentSchema = z.object({ agentId: z.string().min(1) });
 const quickRepliesSchema = z.object({
   text: z.string().trim().min(1).max(2_000),
@@ -76,6 +82,12 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
     sessionId: conversation.sessionId,
   }));
 
+  app.get("/files/:name", async (req, reply) => {
+    const name = (req.params as { name: string }).name;
+    const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
+    if (!file) return reply.code(404).send({ error: "no such file" });
+    return reply.type(file.type).send(readFileSync(join(__dirname, "files", name)));
+  });
   app.get("/api/state", async () => ({
     agents: sandbox.agents.map((a) => ({ id: a.id, name: `${a.firstName} ${a.surname}` })),
     cases: [...sandbox.cases.values()].map((c) => ({
@@ -137,14 +149,23 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
     const replies = body.data.replies.map((text) => ({ text }));
     return act(reply, () => agent.quickReplies(sandbox, caseId(req.params), body.data.text, replies));
   });
+  app.post("/api/cases/:id/file", async (req, reply) => {
+    const body = fileSchema.safeParse(req.body);
+    if (!body.success) return bad(reply, body.error);
+    const url = `${base()}files/${body.data.file}`;
+    const attachments = [{ name: body.data.file, url }];
+    return act(reply, () => agent.reply(sandbox, caseId(req.params), FILES[body.data.file].caption, { attachments }));
+  });
   app.post("/api/cases/:id/close", async (req, reply) =>
     act(reply, () => sandbox.closeCase(caseId(req.params), "resolved") && undefined),
   );
 
   const socket = new SocketEndpoint(world.endpoint, app.server);
   const address = await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
+  const url = `${address.replace("localhost", "127.0.0.1")}/`;
+  const base = () => url;
   return {
-    url: `${address.replace("localhost", "127.0.0.1")}/`,
+    url,
     socket,
     log,
     async stop() {

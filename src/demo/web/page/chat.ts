@@ -38,16 +38,15 @@ const kb = (size?: number) => (size === undefined ? "" : ` (${Math.max(1, Math.r
 function attachmentView(a: Attachment): HTMLElement {
   const isImage = a.mimeType ? a.mimeType.startsWith("image/") : /\.(png|jpe?g|gif|webp|svg)$/i.test(a.fileName);
   if (isImage) {
-    return h(
-      "a",
-      { class: "attachment", href: a.url, target: "_blank", rel: "noopener" },
-      h("img", { src: a.url, alt: a.fileName }),
-    );
+    const img = h("img", { src: a.url, alt: a.fileName });
+    // The image gets its height only once loaded: keep the newest message in view.
+    img.addEventListener("load", () => img.closest("li")?.scrollIntoView({ block: "end" }));
+    return h("a", { class: "attachment", href: a.url, target: "_blank", rel: "noopener" }, img);
   }
   return h(
     "a",
     { class: "file", href: a.url, target: "_blank", rel: "noopener", download: a.fileName },
-    `📄 ${a.fileName}${kb(a.size)}`,
+    `File: ${a.fileName}${kb(a.size)}`,
   );
 }
 

@@ -9,7 +9,14 @@ interface DeskCase {
   skillId?: number;
   createdAt: string;
   agent?: { id: string; name: string };
-  messages: { id: string; direction: "inbound" | "outbound"; text: string; at: string; delivered: boolean }[];
+  messages: {
+    id: string;
+    direction: "inbound" | "outbound";
+    text: string;
+    at: string;
+    delivered: boolean;
+    attachments: { friendlyName: string; url: string }[];
+  }[];
 }
 
 interface DeskState {
@@ -31,6 +38,7 @@ export function startDesk(): void {
     assign: byId<HTMLButtonElement>("assign"),
     transfer: byId<HTMLButtonElement>("transfer"),
     close: byId<HTMLButtonElement>("close"),
+    file: byId<HTMLButtonElement>("send-file"),
   };
   let selected: string | undefined;
   let current: DeskCase | undefined;
@@ -98,6 +106,7 @@ export function startDesk(): void {
             m.direction === "inbound" ? "Customer" : `Agent${m.delivered ? "" : " (not delivered)"}`,
           ),
           m.text,
+          ...m.attachments.map((a) => ` [file ${a.friendlyName}]`),
         ),
       ),
     );
@@ -105,6 +114,7 @@ export function startDesk(): void {
     buttons.assign.disabled = !open || Boolean(current.agent);
     buttons.transfer.disabled = !open || !current.agent;
     buttons.close.disabled = !open;
+    buttons.file.disabled = !open || !current.agent;
     for (const form of ["reply-form", "qr-form"]) {
       for (const b of byId(form).querySelectorAll("button")) b.disabled = !open || !current.agent;
     }
@@ -113,6 +123,9 @@ export function startDesk(): void {
   buttons.assign.addEventListener("click", () => act("assign", { agentId: agentSelect.value }, "Assigned."));
   buttons.transfer.addEventListener("click", () => act("transfer", { agentId: agentSelect.value }, "Transferred."));
   buttons.close.addEventListener("click", () => act("close", {}, "Case resolved."));
+  buttons.file.addEventListener("click", () =>
+    act("file", { file: byId<HTMLSelectElement>("file-select").value }, "File delivered."),
+  );
   byId<HTMLFormElement>("reply-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const input = byId<HTMLInputElement>("reply-input");
