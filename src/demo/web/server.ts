@@ -121,6 +121,7 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
       const status = (result as { status?: number } | undefined)?.status;
       return reply.send({ ok: status === undefined || status === 200, status });
     } catch (err) {
+      // The case is there but the action does not fit its state (e.g. a transfer to the agent who has it).
       return reply.code(409).send({ ok: false, error: (err as Error).message });
     }
   };
@@ -128,6 +129,12 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
   const bad = (reply: FastifyReply, error: z.ZodError) =>
     reply.code(400).send({ ok: false, error: error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
 
+  app.addHook("preHandler", async (req, reply) => {
+    const id = (req.params as { id?: string }).id;
+    if (req.url.startsWith("/api/cases/") && id !== undefined && !sandbox.cases.has(id)) {
+      return reply.code(404).send({ ok: false, error: `no case ${id}` });
+    }
+  });
   app.post("/api/cases/:id/assign", async (req, reply) => {
     const body = agentSchema.safeParse(req.body);
     if (!body.success) return bad(reply, body.error);
