@@ -5,7 +5,6 @@ import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startWebDemo, type WebDemo } from "../src/demo/web/server";
 import { startWorld, type World } from "../src/demo/world";
-import { SANDBOX_CREDENTIALS } from "../src/sandbox/cxone-sandbox";
 
 /**
  * `npm run demo -- --web` in a real headless Chromium (Debian's package, installed by scripts/ensure-chromium.sh in
@@ -72,7 +71,7 @@ describeWithBrowser("the web demo in Chromium", () => {
 
   beforeAll(async () => {
     world = await startWorld();
-    web = await startWebDemo(world, { secrets: [world.relaySecret] });
+    web = await startWebDemo(world);
     browser = await puppeteer.launch({
       executablePath: chromium,
       headless: true,
@@ -159,12 +158,7 @@ describeWithBrowser("the web demo in Chromium", () => {
     await waitText(page, "#boundary-log [data-boundary='relay → Cognigy']", /POST \/notify\//);
     await waitText(page, "#boundary-log [data-boundary='relay → Cognigy']", /POST \/inject\//);
     const pageText = await page.evaluate(() => document.documentElement.outerHTML);
-    const secrets = [
-      SANDBOX_CREDENTIALS.clientSecret,
-      SANDBOX_CREDENTIALS.accessKeySecret,
-      world.relaySecret,
-      ...world.sandbox.issuedTokens(),
-    ];
+    const secrets = world.secrets();
     expect(secrets.filter((s) => pageText.includes(s))).toEqual([]);
 
     const chatPane = await page.$(".pane.chat");

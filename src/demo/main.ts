@@ -62,7 +62,7 @@ async function web(world: Awaited<ReturnType<typeof startWorld>>) {
   const port = at > 0 ? Number(process.argv[at + 1]) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port takes a port number (0-65535)");
   const { startWebDemo } = await import("./web/server");
-  const page = await startWebDemo(world, { port, secrets: [world.relaySecret] });
+  const page = await startWebDemo(world, { port });
   console.log(
     `${paint("1", "Open")} ${paint("36;1", page.url)} ${paint("2", "(loopback only). Ctrl+C stops the demo.")}`,
   );

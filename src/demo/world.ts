@@ -92,8 +92,8 @@ export interface World {
   endpoint: CognigyEndpoint;
   agent: ByocAgent;
   conversation: Conversation;
-  /** The relay's client secret (shared with the scripted CXone agent): what logs must never show. */
-  relaySecret: string;
+  /** Every secret in this world (credentials, the relay's client secret, tokens issued so far): never to be shown. */
+  secrets(): string[];
   /** The end user writes. */
   user(text: string): ReturnType<CognigyEndpoint["userSays"]>;
   /** The case of the current handover (the newest on the conversation's threads). */
@@ -162,7 +162,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     endpoint,
     agent,
     conversation,
-    relaySecret: relayCredentials.clientSecret,
+    secrets: () => [
+      sandbox.credentials.clientSecret,
+      sandbox.credentials.accessKeySecret,
+      relayCredentials.clientSecret,
+      ...sandbox.issuedTokens(),
+    ],
     user: (text) => endpoint.userSays(conversation, text),
     currentCase,
     async waitForCase(timeoutMs = 10_000) {

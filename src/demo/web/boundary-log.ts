@@ -58,7 +58,8 @@ export class BoundaryLog {
 
   constructor(
     private readonly world: World,
-    private readonly fixedSecrets: string[],
+    /** Asked on every entry: tokens are issued while the demo runs. */
+    private readonly secrets: () => string[],
     private readonly max = 500,
   ) {
     world.agent.onCall = (call) =>
@@ -96,7 +97,7 @@ export class BoundaryLog {
   }
 
   private add(boundary: Boundary, summary: string, status?: number, detail?: unknown) {
-    const secrets = [...this.fixedSecrets, ...this.world.sandbox.issuedTokens()];
+    const secrets = this.secrets();
     this.entries.push({
       seq: ++this.seq,
       at: new Date().toISOString(),

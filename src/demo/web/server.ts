@@ -22,8 +22,6 @@ export interface WebDemo {
 
 export interface WebDemoOptions {
   port?: number;
-  /** Secrets the log must never show, besides the sandbox's credentials and issued tokens. */
-  secrets?: string[];
 }
 
 const textSchema = z.object({ text: z.string().trim().min(1).max(10_000) });
@@ -61,15 +59,10 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
   const html = readFileSync(join(__dirname, "page", "index.html"), "utf8");
   const css = readFileSync(join(__dirname, "page", "page.css"), "utf8");
   const { sandbox, agent, conversation } = world;
-  const secrets = [
-    sandbox.credentials.clientSecret,
-    sandbox.credentials.accessKeySecret,
-    sandbox.credentials.accessKeyId,
-    ...(options.secrets ?? []),
-  ];
 
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-  const log = new BoundaryLog(world, secrets);
+  // The access key id is no secret in CXone's eyes, but it names the service user: kept off the page too.
+  const log = new BoundaryLog(world, () => [...world.secrets(), sandbox.credentials.accessKeyId]);
 
   app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(html));
   app.get("/page.js", async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(script));
