@@ -44,6 +44,9 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
 
   afterAll(async () => {
     for (const c of clients) c.disconnect();
+    // A polling client closes with one more request: let it land before the server goes, or on a busy machine its
+    // failed request fires after the test ended.
+    await until(() => socket.clientCount === 0, "the clients to leave");
     await socket.close();
     await new Promise((resolve) => server.close(resolve));
     await endpoint.stop();

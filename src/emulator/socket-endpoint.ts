@@ -62,6 +62,11 @@ export class SocketEndpoint {
     return this.sockets.get(keyOf(conversation))?.size ?? 0;
   }
 
+  /** Engine.IO clients still connected (any conversation). */
+  get clientCount(): number {
+    return this.io.engine.clientsCount;
+  }
+
   async close(): Promise<void> {
     this.endpoint.off("entry", this.onEntry);
     this.io.disconnectSockets(true);
