@@ -107,11 +107,12 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
     return log.since(Number.isFinite(after) ? after : 0);
   });
 
-  const act = async (reply: FastifyReply, action: () => unknown) => {
+  /** Runs a desk action; one that called the relay answers with the relay's status (200 = delivered). */
+  const act = async (reply: FastifyReply, action: () => Promise<{ status: number }> | undefined) => {
     try {
       const result = await action();
       // A reply the relay refused stays in the case (as in CXone) and the desk shows the relay's answer.
-      const status = (result as { status?: number } | undefined)?.status;
+      const status = result ? result.status : undefined;
       return reply.send({ ok: status === undefined || status === 200, status });
     } catch (err) {
       // The case is there but the action does not fit its state (e.g. a transfer to the agent who has it).
@@ -131,12 +132,12 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
   app.post("/api/cases/:id/assign", async (req, reply) => {
     const body = agentSchema.safeParse(req.body);
     if (!body.success) return bad(reply, body.error);
-    return act(reply, () => sandbox.assignAgent(caseId(req.params), body.data.agentId) && undefined);
+    return act(reply, () => void sandbox.assignAgent(caseId(req.params), body.data.agentId));
   });
   app.post("/api/cases/:id/transfer", async (req, reply) => {
     const body = agentSchema.safeParse(req.body);
     if (!body.success) return bad(reply, body.error);
-    return act(reply, () => agent.transfer(sandbox, caseId(req.params), body.data.agentId) && undefined);
+    return act(reply, () => void agent.transfer(sandbox, caseId(req.params), body.data.agentId));
   });
   app.post("/api/cases/:id/reply", async (req, reply) => {
     const body = textSchema.safeParse(req.body);
@@ -157,7 +158,7 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
     return act(reply, () => agent.reply(sandbox, caseId(req.params), FILES[body.data.file].caption, { attachments }));
   });
   app.post("/api/cases/:id/close", async (req, reply) =>
-    act(reply, () => sandbox.closeCase(caseId(req.params), "resolved") && undefined),
+    act(reply, () => void sandbox.closeCase(caseId(req.params), "resolved")),
   );
 
   const socket = new SocketEndpoint(world.endpoint, app.server);
