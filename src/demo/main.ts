@@ -66,6 +66,7 @@ async function web(world: Awaited<ReturnType<typeof startWorld>>) {
   console.log(
     `${paint("1", "Open")} ${paint("36;1", page.url)} ${paint("2", "(loopback only). Ctrl+C stops the demo.")}`,
   );
+  console.log(paint("2", "Chat as Jane on the left (ask for an agent), act as the CXone agent on the right.\n"));
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
