@@ -90,7 +90,7 @@ describeWithBrowser("the web demo in Chromium", () => {
     await world?.stop();
   });
 
-  it("plays a handover from both sides: bot, agent, transfer, close, bot again", async () => {
+  it("plays a handover from both sides: bot, agent, file, quick reply, transfer, close, bot again", async () => {
     await chat(page, "Hi there!");
     await waitText(page, ".msg.bot", /I'm the demo bot/);
 
@@ -135,6 +135,17 @@ describeWithBrowser("the web demo in Chromium", () => {
     );
     await waitText(page, "#transcript li.outbound", /shipping label/);
     await page.screenshot({ path: join(ensureDir(shots), "both-panes.png") });
+
+    // Quick replies from the agent (NiCE's QUICK_REPLIES): the user taps one and the agent receives its postback.
+    await clickEnabled(page, "#qr-form button");
+    await waitText(page, ".msg.agent .quick-replies", /Yes, thanks!/);
+    const tap = await page.waitForSelector(
+      "xpath/.//div[contains(@class,'quick-replies')]//button[contains(., 'Yes, thanks!')]",
+      WAIT,
+    );
+    await tap!.click();
+    await waitText(page, ".msg.user", /^Yes, thanks!$/);
+    await waitText(page, "#transcript li.inbound", /Yes, thanks!/);
 
     // Anna transfers the case to Ben: the relay sees a different agent on its next poll and the user is told.
     await page.select("#agent-select", "1002");
