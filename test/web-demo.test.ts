@@ -134,11 +134,12 @@ describeWithBrowser("the web demo in Chromium", () => {
       WAIT,
     );
     await waitText(page, "#transcript li.outbound", /shipping label/);
-    await page.screenshot({ path: join(ensureDir(shots), "both-panes.png") });
 
     // Quick replies from the agent (NiCE's QUICK_REPLIES): the user taps one and the agent receives its postback.
     await clickEnabled(page, "#qr-form button");
     await waitText(page, ".msg.agent .quick-replies", /Yes, thanks!/);
+    await waitText(page, "#transcript li.outbound", /Did that answer your question\?/);
+    await page.screenshot({ path: join(ensureDir(shots), "both-panes.png") });
     const tap = await page.waitForSelector(
       "xpath/.//div[contains(@class,'quick-replies')]//button[contains(., 'Yes, thanks!')]",
       WAIT,
