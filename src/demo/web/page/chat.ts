@@ -58,6 +58,8 @@ export async function startChat(config: ChatConfig): Promise<void> {
   const form = byId<HTMLFormElement>("chat-form");
   const input = byId<HTMLInputElement>("chat-input");
   let agent: Agent | undefined;
+  // Webchat keeps a `_webchat.botAvatarOverrideUrl` for the messages after it, until an empty one resets it.
+  let botAvatar: string | undefined;
 
   const client = new SocketClient(config.endpoint, config.urlToken, {
     channel: "webchat3",
@@ -90,6 +92,8 @@ export async function startChat(config: ChatConfig): Promise<void> {
 
   client.on("output", (output: { text?: string; data?: unknown }) => {
     typing.hidden = true;
+    const look = (output.data as { _webchat?: { botAvatarOverrideUrl?: unknown } } | undefined)?._webchat;
+    if (look && typeof look.botAvatarOverrideUrl === "string") botAvatar = look.botAvatarOverrideUrl || undefined;
     const r = readOutput(output, agent);
     if (r.kind === "nothing") return;
     if (r.kind === "chip") {
@@ -98,16 +102,16 @@ export async function startChat(config: ChatConfig): Promise<void> {
       return;
     }
     if (r.from === "agent" && r.agent) agent = r.agent;
-    const name = r.from === "agent" ? (r.agent?.name ?? "Agent") : "Bot";
+    const name = r.nameOnce ?? (r.from === "agent" ? (r.agent?.name ?? "Agent") : "Bot");
     const bubble = h(
       "div",
       { class: "bubble" },
-      h("span", { class: "who" }, r.from === "agent" ? `${name} · agent` : "Bot"),
+      h("span", { class: "who" }, r.from === "agent" ? `${name} · agent` : name),
       r.text,
       ...r.attachments.map(attachmentView),
       r.quickReplies.length > 0 ? quickReplyView(r.quickReplies) : undefined,
     );
-    show(h("li", { class: `msg ${r.from}` }, avatar(name, r.avatarUrl), bubble));
+    show(h("li", { class: `msg ${r.from}` }, avatar(name, r.avatarUrl ?? botAvatar), bubble));
   });
   client.on("typingStatus", (payload: { status?: string }) => {
     typing.hidden = payload?.status !== "typingOn";

@@ -87,6 +87,18 @@ describe("reading a Cognigy output the way Webchat v3 does", () => {
     ).toMatchObject({ from: "agent", agent: anna, attachments: [{ url: "https://e/i", fileName: "invoice.pdf" }] });
   });
 
+  it("Webchat's per-message name and avatar hooks head an agent message (the relay sets them)", () => {
+    expect(
+      readOutput({
+        text: "Hi",
+        data: {
+          cxone: { event: "agentMessage" },
+          _webchat: { botAvatarOverrideUrl: "https://example.com/a.png", botAvatarOverrideNameOnce: "Anna" },
+        },
+      }),
+    ).toMatchObject({ from: "agent", nameOnce: "Anna", avatarUrl: "https://example.com/a.png" });
+  });
+
   it("live agent events and the relay's notices are chips; an empty notice (agent typing) draws nothing", () => {
     expect(
       readOutput({

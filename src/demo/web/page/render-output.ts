@@ -32,6 +32,8 @@ export type Rendered =
       text: string;
       agent?: Agent;
       avatarUrl?: string;
+      /** Webchat's per-message name over the bubble (`_webchat.botAvatarOverrideNameOnce`). */
+      nameOnce?: string;
       quickReplies: QuickReply[];
       attachments: Attachment[];
     };
@@ -113,7 +115,8 @@ export function readOutput(output: { text?: string; data?: unknown }, lastAgent?
       from: "agent",
       text,
       agent: who,
-      avatarUrl: str(overrides.agentAvatarOverrideUrl) ?? who?.avatarUrl,
+      avatarUrl: str(overrides.agentAvatarOverrideUrl) ?? str(overrides.botAvatarOverrideUrl) ?? who?.avatarUrl,
+      nameOnce: str(overrides.botAvatarOverrideNameOnce),
       quickReplies: qr.replies,
       attachments: files,
     };
@@ -123,6 +126,7 @@ export function readOutput(output: { text?: string; data?: unknown }, lastAgent?
     from: "bot",
     text,
     avatarUrl: str(overrides.botAvatarOverrideUrl),
+    nameOnce: str(overrides.botAvatarOverrideNameOnce),
     quickReplies: qr.replies,
     attachments: files,
   };
