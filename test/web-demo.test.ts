@@ -13,6 +13,13 @@ import { startWorld, type World } from "../src/demo/world";
  * the clock. Without Chromium the test is skipped with one line saying so.
  */
 
+/** The browser globals the page.evaluate callbacks touch (this file is type-checked without the DOM library). */
+declare const document: {
+  querySelector(selector: string): { disabled?: boolean } | null;
+  querySelectorAll(selector: string): Iterable<{ textContent: string | null; naturalWidth?: number }>;
+  documentElement: { outerHTML: string };
+};
+
 function findChromium(): string | undefined {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
   for (const c of candidates) if (c && existsSync(c)) return c;
@@ -54,11 +61,7 @@ async function chat(page: Page, text: string) {
 }
 
 async function clickEnabled(page: Page, selector: string) {
-  await page.waitForFunction(
-    (sel: string) => !(document.querySelector(sel) as HTMLButtonElement | null)?.disabled,
-    WAIT,
-    selector,
-  );
+  await page.waitForFunction((sel: string) => !document.querySelector(sel)?.disabled, WAIT, selector);
   await page.click(selector);
 }
 
@@ -107,10 +110,7 @@ describeWithBrowser("the web demo in Chromium", () => {
     await waitText(page, "[data-fact=agent]", /Anna Smith/);
     await waitText(page, ".chip", /You are now chatting with Anna/);
 
-    await page.waitForFunction(
-      () => !(document.querySelector("#reply-form button") as HTMLButtonElement).disabled,
-      WAIT,
-    );
+    await page.waitForFunction(() => !document.querySelector("#reply-form button")?.disabled, WAIT);
     await page.type("#reply-input", "Hi Jane, I'm Anna. What's the order number?");
     await page.click("#reply-form button");
     await waitText(page, ".msg.agent", /Anna · agent\s*Hi Jane, I'm Anna/);
@@ -128,8 +128,8 @@ describeWithBrowser("the web demo in Chromium", () => {
     await clickEnabled(page, "#send-file");
     await page.waitForFunction(
       () =>
-        [...document.querySelectorAll<HTMLImageElement>(".msg.agent img[alt='shipping-label.svg']")].some(
-          (i) => i.naturalWidth > 0,
+        [...document.querySelectorAll(".msg.agent img[alt='shipping-label.svg']")].some(
+          (i) => (i.naturalWidth ?? 0) > 0,
         ),
       WAIT,
     );

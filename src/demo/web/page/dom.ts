@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /** A tiny element builder: text goes in as text nodes, never as HTML, so nothing from a message can inject markup. */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
