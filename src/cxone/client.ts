@@ -251,6 +251,23 @@ export class CxoneClient {
     return hit ? { id: hit.id, contactId: hit.contactNumber } : undefined;
   }
 
+  /**
+   * When the end user last wrote in a case, from one message search (contactNumber + direction, both OAS names).
+   * `complete` is false when CXone holds more inbound messages than the answer lists (the newest may be missing).
+   */
+  async lastInboundMessageAt(contactId: string): Promise<{ at?: number; complete: boolean }> {
+    const { data } = await this.dfo({
+      operation: "search case messages",
+      method: "GET",
+      path: "/dfo/3.0/messages",
+      params: { contactNumber: contactId, direction: "inbound" },
+      schema: messageSearchSchema,
+    });
+    const times = data.data.map((m) => Date.parse(m.createdAtWithMilliseconds ?? "")).filter(Number.isFinite);
+    const at = times.length ? Math.max(...times) : undefined;
+    return { at, complete: data.hits === undefined || data.hits <= data.data.length };
+  }
+
   /** End-user typing indicator shown to the agent. */
   async sendTyping(threadId: string, typing: boolean): Promise<void> {
     await this.dfo({

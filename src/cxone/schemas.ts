@@ -60,6 +60,8 @@ export const contactSchema = z.object({
   routingQueueId: nullableString,
   inboxAssigneeUser: userSchema.nullish().transform((v) => v ?? undefined),
   statusUpdatedAt: nullableString,
+  /** Required in NiCE's case schema (common-sdk cxone-case.js); ranks a channel's queued cases. */
+  createdAt: nullableString,
 });
 export type CxoneContact = z.output<typeof contactSchema>;
 
@@ -87,6 +89,8 @@ export const messageSearchSchema = z.object({
         id: id.optional(),
         idOnExternalPlatform: nullableString,
         contactNumber: id.optional(),
+        direction: nullableString,
+        createdAtWithMilliseconds: nullableString,
       }),
     )
     .default([]),

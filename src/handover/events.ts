@@ -74,6 +74,12 @@ export interface QueueTooLongEvent {
   estimatedWaitSeconds?: number;
 }
 
+/** Notified a minute before a quiet handover ends (the handover's Inactivity warning is the text). */
+export interface InactivityWarningEvent {
+  event: "inactivityWarning";
+  contactId: string;
+}
+
 /** Notified when the agent starts or stops typing. */
 export interface AgentTypingEvent {
   event: "agentTyping";
@@ -88,6 +94,7 @@ export type RelayEvent =
   | EndedEvent
   | QueueUpdateEvent
   | QueueTooLongEvent
+  | InactivityWarningEvent
   | AgentTypingEvent;
 
 export type RelayEventName = RelayEvent["event"];

@@ -1,5 +1,6 @@
 import { CxoneConfigError } from "../cxone/errors";
 import { nodeCrypto } from "../lazy-crypto";
+import { packWaitSettings, unpackWaitSettings, type WaitSettings } from "./wait-settings";
 
 /**
  * The CXone thread id (`thread.idOnExternalPlatform`, the BYOC postId) carries everything the relay needs to route an
@@ -26,6 +27,8 @@ export interface ConversationRef {
   flowAnnouncesAgent?: boolean;
   /** The endpoint can use an empty-text data event (agent typing); see src/handover/cognigy-platform.ts. */
   takesDataEvents?: boolean;
+  /** Queue updates and inactivity the handover asked for (src/handover/wait-settings.ts); absent = both off. */
+  wait?: WaitSettings;
 }
 
 const PREFIX = "cgy2.";
@@ -98,7 +101,10 @@ export function encodeThreadId(ref: ConversationRef, threadKey: string | undefin
   const problem = threadKeyProblem(threadKey);
   if (problem) throw new CxoneConfigError("threadKey", problem);
   const flags = (ref.displayAgentDetails ? 1 : 0) | (ref.flowAnnouncesAgent ? 2 : 0) | (ref.takesDataEvents ? 4 : 0);
-  const values = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, flags];
+  const values: unknown[] = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, flags];
+  // A sixth element only when the handover asked for waiting options: ids without them stay as before.
+  const wait = ref.wait ? packWaitSettings(ref.wait) : undefined;
+  if (wait) values.push(wait);
   const payload = Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
   const id = `${PREFIX}${payload}.${sign(macKey(threadKey as string), payload)}`;
   if (id.length > MAX_THREAD_ID_LENGTH) {
@@ -147,13 +153,15 @@ function parsePayload(payload: string): ConversationRef | undefined {
   if (bytes.toString("base64url") !== payload) return undefined;
   try {
     const value: unknown = JSON.parse(bytes.toString("utf8"));
-    if (!Array.isArray(value) || value.length !== 5) return undefined;
-    const [userId, sessionId, urlToken, handoverId, flags] = value;
+    // Five elements, or six with the waiting options (ids made before those existed have five).
+    if (!Array.isArray(value) || value.length < 5 || value.length > 6) return undefined;
+    const [userId, sessionId, urlToken, handoverId, flags, packed] = value;
     const strings = [userId, sessionId, urlToken, handoverId];
     if (!strings.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256)) return undefined;
     if (!URL_TOKEN.test(urlToken)) return undefined;
     // Flags are bits, so threads written before a flag existed decode as before.
     if (!Number.isInteger(flags) || flags < 0 || flags > 7) return undefined;
+    const wait = value.length === 6 ? unpackWaitSettings(packed) : undefined;
     return {
       userId,
       sessionId,
@@ -162,6 +170,7 @@ function parsePayload(payload: string): ConversationRef | undefined {
       displayAgentDetails: (flags & 1) === 1,
       flowAnnouncesAgent: (flags & 2) === 2,
       takesDataEvents: (flags & 4) === 4,
+      ...(wait ? { wait } : {}),
     };
   } catch {
     return undefined;

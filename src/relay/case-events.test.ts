@@ -1,17 +1,10 @@
-import { conversation, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
+import { conversation, endEarlierCases, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
 import { MemoryStore } from "./store";
 
 const env = useRelayEnv();
 
-beforeEach(() => {
-  // Cases of earlier tests are long over: a fresh relay must see them neither open nor recently closed.
-  const longAgo = Date.now() - 3600_000;
-  for (const c of env.sandbox.cases.values()) {
-    c.status = "trashed";
-    c.statusUpdatedAt = new Date(longAgo).toISOString();
-    c.updatedAt = longAgo;
-  }
-});
+// Cases of earlier tests are long over: a fresh relay must see them neither open nor recently closed.
+beforeEach(() => endEarlierCases(env.sandbox));
 
 /** Handovers opened one second apart, the newest a minute ago (as in a contact center, not all in one millisecond). */
 function openedOverTime(caseIds: string[]) {

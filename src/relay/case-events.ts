@@ -6,7 +6,9 @@ import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
 import type { ConversationRef } from "../handover/thread";
 import { CaseStates, EVENTS_TO_RETRY, OPEN_STATUSES } from "./case-state";
 import type { CognigyClient } from "./cognigy";
+import { Inactivity } from "./inactivity";
 import type { RelayMetrics } from "./metrics";
+import { QueueUpdates } from "./queue-updates";
 import { type CaseToApply, Reconciliation } from "./reconciliation";
 import type { Store } from "./store";
 
@@ -18,7 +20,8 @@ import type { Store } from "./store";
  *    NiCE's own SDK sorts), page by page until a page ends in a case that needs nothing and whose status changed
  *    before the previous read's newest change (the watermark); usually one request;
  * 3. one step of the reconciliation (reconciliation.ts), a slow full pass that finds what the read above missed.
- * Every case found goes through CaseStates.apply (case-state.ts), which injects each event exactly once.
+ * Every case found goes through CaseStates.apply (case-state.ts), which injects each event exactly once, then past
+ * the waiting features (queue-updates.ts, inactivity.ts), which work from what the poll read.
  */
 
 export { OPEN_STATUSES } from "./case-state";
@@ -59,6 +62,8 @@ export interface CaseEventsOptions {
   decodeThread: (threadId: string) => ConversationRef | undefined;
   /** Overrides RECONCILIATION_REQUESTS_PER_POLL (tests, bench). */
   reconciliationRequestsPerPoll?: number;
+  /** Clock of the queue-update and inactivity timers (tests move it). */
+  now?: () => number;
 }
 
 export class CaseEvents {
@@ -68,6 +73,8 @@ export class CaseEvents {
   private readonly lockTtlMs: number;
   private readonly states: CaseStates;
   private readonly reconciliation: Reconciliation;
+  private readonly queueUpdates: QueueUpdates;
+  private readonly inactivity: Inactivity;
   lastPoll?: { at: string; ok: boolean; skipped: boolean };
 
   constructor(private readonly o: CaseEventsOptions) {
@@ -81,6 +88,9 @@ export class CaseEvents {
       log: o.log,
       onCycleEnd: (followed) => o.metrics.trackedCases.set(followed),
     });
+    const waits = { ...o, now: o.now ?? Date.now };
+    this.queueUpdates = new QueueUpdates(waits);
+    this.inactivity = new Inactivity(waits);
   }
 
   start(): void {
@@ -129,6 +139,7 @@ export class CaseEvents {
     if (!this.states.decode(threadId)) return { found: true, ours: false, events: [] };
     const events: string[] = [];
     await this.states.apply(contact, threadId, events);
+    await this.waiting(contact, threadId);
     return { found: true, ours: true, status: contact.status, events };
   }
 
@@ -172,10 +183,19 @@ export class CaseEvents {
           await store.acquire(POLL_LOCK, this.o.owner, this.lockTtlMs);
           const open = OPEN_STATUSES.includes(contact.status);
           await this.states.apply(contact, threadId, report.events, open ? cycle : undefined);
+          await this.waiting(contact, threadId);
         } catch (err) {
           this.failed(report, err, "one case");
         }
       });
+      // After the cases: a case an agent took in this poll gets no queue update. No CXone request for the queue;
+      // inactivity reads CXone only for a timer that fell due.
+      report.events.push(...(await this.queueUpdates.step().catch((err) => this.failedStep(report, err, "queue"))));
+      report.events.push(
+        ...(await this.inactivity
+          .step(client, this.cxoneLog)
+          .catch((err) => this.failedStep(report, err, "inactivity"))),
+      );
       metrics.polls.inc({ outcome: report.error ? "error" : "ok" });
       this.lastPoll = { at: new Date().toISOString(), ok: !report.error, skipped: false };
       return report;
@@ -187,6 +207,19 @@ export class CaseEvents {
     } finally {
       end();
     }
+  }
+
+  /** The waiting features' view of one applied case (queue membership, inactivity timer). */
+  private async waiting(contact: CxoneContact, threadId: string): Promise<void> {
+    const ref = this.states.decode(threadId);
+    if (!ref) return;
+    await this.queueUpdates.seen(contact, threadId);
+    await this.inactivity.seen(contact, threadId, ref);
+  }
+
+  private failedStep(report: PollReport, err: unknown, what: string): string[] {
+    this.failed(report, err, `${what} step`);
+    return [];
   }
 
   private failed(report: PollReport, err: unknown, what: string): CaseToApply[] {

@@ -185,6 +185,14 @@ export class CaseStates {
   }
 }
 
+/**
+ * The relay itself ended this case (inactivity, src/relay/inactivity.ts) and sends its own `ended` inject: the poll
+ * must not add a `resolved` when it sees the case closed.
+ */
+export async function markEndedByRelay(store: Store, caseId: string): Promise<void> {
+  await store.set(`resolved:${caseId}`, "1", RESOLVED_TTL_MS);
+}
+
 function closedRecently(contact: CxoneContact): boolean {
   const at = contact.statusUpdatedAt ? Date.parse(contact.statusUpdatedAt) : Number.NaN;
   return at >= Date.now() - RECENT_CLOSE_WINDOW_MS;

@@ -7,6 +7,7 @@ import { agentContent, unshownNotice, webchatFiles } from "./agent-content";
 import type { CognigyClient } from "./cognigy";
 import { splitText } from "./cognigy";
 import { sha256url } from "./digest";
+import { noteAgentActivity } from "./inactivity";
 import type { Store } from "./store";
 
 /**
@@ -291,6 +292,8 @@ export interface DelivererOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A store write failed after Cognigy accepted the message (the message is delivered; its de-dup record is not). */
   onStoreError?: (err: unknown) => void;
+  /** Clock of the inactivity timers (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -351,6 +354,8 @@ export class Deliverer {
       try {
         await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
         if (parts.length > 1) await store.del(progressKey);
+        // The agent wrote: the handover's inactivity timer starts again (no CXone request).
+        await noteAgentActivity(store, msg.ref, (this.options.now ?? Date.now)());
       } catch (err) {
         // The user has the message: a non-200 now would make CXone send it again. Only de-dup of a later retry is lost.
         this.options.onStoreError?.(err);

@@ -133,6 +133,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     cognigy,
     owner,
     cognigyTimeoutMs: config.cognigyTimeoutMs,
+    now: options.now,
     onStoreError: (err) =>
       log.error(
         { err: (err as Error)?.message },
@@ -155,6 +156,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
         pollIntervalMs: config.pollIntervalMs,
         owner,
         decodeThread: (threadId) => decodeThreadId(threadId, keys),
+        now: options.now,
       })
     : undefined;
 

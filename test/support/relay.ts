@@ -77,6 +77,16 @@ export function useRelayEnv() {
   return env;
 }
 
+/** Every case so far ended an hour ago: a fresh relay sees none of them open or recently closed. */
+export function endEarlierCases(sandbox: CxoneSandbox): void {
+  const longAgo = Date.now() - 3600_000;
+  for (const c of sandbox.cases.values()) {
+    c.status = "trashed";
+    c.statusUpdatedAt = new Date(longAgo).toISOString();
+    c.updatedAt = longAgo;
+  }
+}
+
 let directSeq = 900_000;
 
 /**

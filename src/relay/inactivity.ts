@@ -1,0 +1,191 @@
+import type { CxoneClient } from "../cxone/client";
+import type { CxoneLogger } from "../cxone/log";
+import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import { closeCase } from "../handover/close";
+import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
+import type { HandoverState } from "../handover/state";
+import type { ConversationRef } from "../handover/thread";
+import { markEndedByRelay } from "./case-state";
+import type { CognigyClient } from "./cognigy";
+import type { Store } from "./store";
+
+/**
+ * Inactivity: a handover where neither the user nor the agent wrote for the handover's timeout ends (abandoned when
+ * queued, closed when an agent has it: the one rule in src/handover/close.ts), the user gets the message and the flow
+ * one `ended` inject with reason "inactivity". The timer lives in the store (Redis when shared), so a relay restart
+ * loses none.
+ *
+ * Where activity comes from, without a CXone request per user message:
+ * - agent: the relay delivers every agent message itself and stamps the handover (`noteAgentActivity`);
+ * - user: Send to Agent writes each user message to CXone with `createdAtWithMilliseconds`; only when a timer falls
+ *   due (the warning or the end) does the relay read the case's newest inbound message time, one message search. A
+ *   chatty conversation costs one request per timeout period at most, a quiet one two (warning, end).
+ * An answer that may not list the newest message (more inbound messages than it returned) counts as activity now:
+ * when the relay cannot tell, the handover stays open.
+ */
+
+/** Hash of case id → InactivityTimer. */
+export const INACTIVITY_TIMERS = "inactivity-timers";
+const WARNING_BEFORE_MS = 60_000;
+const AGENT_ACTIVITY_TTL_MS = 7 * 24 * 3600_000;
+
+interface InactivityTimer {
+  threadId: string;
+  /** Latest activity known (ms): the case's creation, a user message read from CXone, an agent message. */
+  lastAt: number;
+  /** An agent has the case (close it) rather than the queue (abandon it). */
+  assigned?: boolean;
+  /** The warning was sent for this quiet stretch. */
+  warnedFor?: number;
+  /** Ending: 1 = case ended in CXone, 2 = user told; the inject is what is left. */
+  ending?: 1 | 2;
+}
+
+const agentActivityKey = (handoverId: string) => `agent-activity:${handoverId}`;
+
+/** Called by the relay's agent-message delivery: one store write, no CXone request. */
+export async function noteAgentActivity(store: Store, ref: ConversationRef, at = Date.now()): Promise<void> {
+  if (ref.wait?.inactivity) await store.set(agentActivityKey(ref.handoverId), String(at), AGENT_ACTIVITY_TTL_MS);
+}
+
+export interface InactivityOptions {
+  store: Store;
+  cognigy: CognigyClient;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
+  decodeThread: (threadId: string) => ConversationRef | undefined;
+  now: () => number;
+}
+
+export class Inactivity {
+  constructor(private readonly o: InactivityOptions) {}
+
+  /** Hook for every case the poll applied: starts the timer of a handover that asked for one, follows its state. */
+  async seen(contact: CxoneContact, threadId: string, ref: ConversationRef): Promise<void> {
+    const { store } = this.o;
+    const raw = await store.hashGet(INACTIVITY_TIMERS, contact.id);
+    const timer = raw ? parse(raw) : undefined;
+    if (CLOSED_STATUSES.includes(contact.status)) {
+      // Ended elsewhere (agent, user, flow): no timer left; a timer already ending finishes its own inject first.
+      if (raw && !timer?.ending) await store.hashDelete(INACTIVITY_TIMERS, contact.id);
+      return;
+    }
+    if (!ref.wait?.inactivity) return;
+    const user = contact.inboxAssigneeUser;
+    const assigned = !!user && user.isBotUser !== true;
+    if (timer && timer.assigned === assigned) return;
+    const created = Date.parse(contact.createdAt ?? "");
+    const next: InactivityTimer = timer
+      ? { ...timer, assigned }
+      : { threadId, lastAt: Number.isFinite(created) ? created : this.o.now(), assigned };
+    await store.hashSet(INACTIVITY_TIMERS, contact.id, JSON.stringify(next));
+  }
+
+  /** Warns and ends the handovers that are due; returns what it did (`inactivityWarning:{id}`, `ended:{id}`). */
+  async step(client: CxoneClient, log: CxoneLogger): Promise<string[]> {
+    const events: string[] = [];
+    for (const [id, raw] of await this.o.store.hashGetAll(INACTIVITY_TIMERS)) {
+      const timer = parse(raw);
+      const ref = timer ? this.o.decodeThread(timer.threadId) : undefined;
+      const settings = ref?.wait?.inactivity;
+      if (!timer || !ref || !settings) {
+        await this.o.store.hashDelete(INACTIVITY_TIMERS, id);
+        continue;
+      }
+      try {
+        await this.stepOne(id, timer, ref, client, log, events);
+      } catch (err) {
+        this.o.log.warn({ contactId: id, err: (err as Error).message }, "inactivity: check failed; retried next poll");
+      }
+    }
+    return events;
+  }
+
+  private async stepOne(
+    id: string,
+    timer: InactivityTimer,
+    ref: ConversationRef,
+    client: CxoneClient,
+    log: CxoneLogger,
+    events: string[],
+  ): Promise<void> {
+    const settings = ref.wait?.inactivity;
+    if (!settings) return;
+    const { store, now } = this.o;
+    if (timer.ending) return this.finish(id, timer, ref, events);
+    const agentAt = Number((await store.get(agentActivityKey(ref.handoverId))) ?? 0) || 0;
+    let lastAt = Math.max(timer.lastAt, agentAt);
+    const timeoutMs = settings.timeoutSeconds * 1000;
+    // The warning needs a timeout longer than the minute it comes before.
+    const warnAfter =
+      settings.warning !== undefined && timeoutMs > WARNING_BEFORE_MS ? timeoutMs - WARNING_BEFORE_MS : 0;
+    const at = now();
+    const due = (since: number) =>
+      at - since >= timeoutMs ? "end" : warnAfter && at - since >= warnAfter && timer.warnedFor !== since ? "warn" : "";
+    let action = due(lastAt);
+    if (!action) return;
+
+    // Due: did the user write meanwhile? One message search, only now.
+    const inbound = await client.lastInboundMessageAt(id);
+    const userAt = inbound.complete ? (inbound.at ?? 0) : at;
+    if (userAt > lastAt) {
+      lastAt = userAt;
+      await this.save(id, { ...timer, lastAt });
+      action = due(lastAt);
+      if (!action) return;
+    }
+    if (action === "warn") {
+      const warning: InactivityWarningEvent = { event: "inactivityWarning", contactId: id };
+      if (!(await this.o.cognigy.send("notify", ref, settings.warning ?? "", warning)).ok) return;
+      events.push(`inactivityWarning:${id}`);
+      await this.save(id, { ...timer, lastAt, warnedFor: lastAt });
+      return;
+    }
+    // Quiet for the whole timeout: end the case by the one rule, and only then tell anyone.
+    await markEndedByRelay(store, id);
+    const state: HandoverState = {
+      active: true,
+      status: timer.assigned ? "active" : "queue",
+      handoverId: ref.handoverId,
+      threadId: timer.threadId,
+      contactId: id,
+      channelId: "",
+      startedAt: new Date(timer.lastAt).toISOString(),
+      displayAgentDetails: ref.displayAgentDetails,
+      ...(timer.assigned ? { agent: { id: "", name: "Agent" } } : {}),
+      sent: 0,
+      cancelKeywords: [],
+    };
+    const result = await closeCase(client, state, log);
+    this.o.log.info({ contactId: id, result }, "inactivity: handover ended");
+    const ending: InactivityTimer = { ...timer, lastAt, ending: 1 };
+    await this.save(id, ending);
+    return this.finish(id, ending, ref, events);
+  }
+
+  /** After the case ended: the message to the user, then the one `ended` inject; each step repeated until taken. */
+  private async finish(id: string, timer: InactivityTimer, ref: ConversationRef, events: string[]): Promise<void> {
+    const settings = ref.wait?.inactivity;
+    if (!settings) return;
+    const event: EndedEvent = { event: "ended", reason: "inactivity", contactId: id };
+    if (timer.ending === 1) {
+      if (settings.message.trim() && !(await this.o.cognigy.send("notify", ref, settings.message, event)).ok) return;
+      await this.save(id, { ...timer, ending: 2 });
+    }
+    if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) return;
+    events.push(`ended:${id}`);
+    await this.o.store.hashDelete(INACTIVITY_TIMERS, id);
+  }
+
+  private save(id: string, timer: InactivityTimer) {
+    return this.o.store.hashSet(INACTIVITY_TIMERS, id, JSON.stringify(timer));
+  }
+}
+
+function parse(raw: string): InactivityTimer | undefined {
+  try {
+    const v = JSON.parse(raw) as InactivityTimer;
+    return typeof v?.threadId === "string" && Number.isFinite(v.lastAt) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

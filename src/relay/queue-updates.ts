@@ -1,0 +1,176 @@
+import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import type { QueueTooLongEvent, QueueUpdateEvent } from "../handover/events";
+import type { ConversationRef } from "../handover/thread";
+import { queueUpdateText } from "../handover/wait-settings";
+import type { CognigyClient } from "./cognigy";
+import type { Store } from "./store";
+
+/**
+ * Queue updates while a case waits for an agent, at no CXone cost: CXone publishes no queue position or estimated
+ * wait for a BYOC case (README, "Where the queue numbers come from"), so the relay works them out from what its case
+ * poll already reads.
+ * - Position: this channel's queued cases (open, no human agent) ranked by `createdAt`, kept in one store hash as the
+ *   poll meets them (`seen`). 0 extra requests, whatever the number of queued conversations.
+ * - Estimated wait: only from assignments the relay itself observed on this channel in the last half hour (at least
+ *   MIN_SAMPLES): rate = (assignments − 1) / (now − first of them), wait ≈ position / rate. Without such data: no
+ *   estimate.
+ * `step` runs once per poll, after the poll applied its cases, so a case an agent took in this poll gets no update.
+ */
+
+/** Hash of case id → QueuedCase: every queued case of the channel, with or without queue updates. */
+export const QUEUED_CASES = "queued-cases";
+/** Recent assignments the relay observed: JSON [{ at, waitedMs }]. */
+const ASSIGNMENTS = "queue-assignments";
+const SAMPLE_WINDOW_MS = 30 * 60_000;
+const MIN_SAMPLES = 3;
+/** Less observed time than this says nothing about a rate. */
+const MIN_OBSERVED_MS = 60_000;
+const MAX_SAMPLES = 200;
+/** A queued case not seen to leave the queue for this long is dropped (the reconciliation lost it, or it is stale). */
+const MAX_QUEUED_MS = 24 * 3600_000;
+
+interface QueuedCase {
+  threadId: string;
+  /** CXone's createdAt (ms). */
+  createdAt: number;
+  /** When the next update is due (ms); absent until the first step. */
+  nextAt?: number;
+  /** 1: the alternative text was sent, its inject not yet taken; 2: both done (once per handover). */
+  tooLong?: 1 | 2;
+}
+
+interface Assignment {
+  at: number;
+  waitedMs: number;
+}
+
+export interface QueueUpdatesOptions {
+  store: Store;
+  cognigy: CognigyClient;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
+  decodeThread: (threadId: string) => ConversationRef | undefined;
+  now: () => number;
+}
+
+/** Open and nobody (human) has it: the case waits in the queue. */
+export function isQueued(contact: CxoneContact): boolean {
+  if (CLOSED_STATUSES.includes(contact.status)) return false;
+  return !contact.inboxAssigneeUser || contact.inboxAssigneeUser.isBotUser === true;
+}
+
+export class QueueUpdates {
+  constructor(private readonly o: QueueUpdatesOptions) {}
+
+  /** Hook for every case the poll applied: joins or leaves the queue (a case leaving it for an agent is a sample). */
+  async seen(contact: CxoneContact, threadId: string): Promise<void> {
+    const { store } = this.o;
+    const raw = await store.hashGet(QUEUED_CASES, contact.id);
+    if (isQueued(contact)) {
+      if (raw) return;
+      const created = Date.parse(contact.createdAt ?? "");
+      const entry: QueuedCase = { threadId, createdAt: Number.isFinite(created) ? created : this.o.now() };
+      await store.hashSet(QUEUED_CASES, contact.id, JSON.stringify(entry));
+      return;
+    }
+    if (!raw) return;
+    await store.hashDelete(QUEUED_CASES, contact.id);
+    const entry = parse(raw);
+    if (entry && !CLOSED_STATUSES.includes(contact.status)) await this.recordAssignment(entry);
+  }
+
+  /** Sends the updates that are due; returns what it delivered (`queueUpdate:{id}`, `queueTooLong:{id}`). */
+  async step(): Promise<string[]> {
+    const { store, now } = this.o;
+    const at = now();
+    const queued: [string, QueuedCase][] = [];
+    for (const [id, raw] of await store.hashGetAll(QUEUED_CASES)) {
+      const entry = parse(raw);
+      if (!entry || at - entry.createdAt > MAX_QUEUED_MS) await store.hashDelete(QUEUED_CASES, id);
+      else queued.push([id, entry]);
+    }
+    // Creation order, as CXone routes a queue first in, first out (ties by case id, which CXone counts up).
+    queued.sort(([a, x], [b, y]) => x.createdAt - y.createdAt || a.localeCompare(b, "en", { numeric: true }));
+    const rate = await this.assignmentRate(at);
+    const events: string[] = [];
+    for (let i = 0; i < queued.length; i++) {
+      const [id, entry] = queued[i];
+      if (entry.nextAt !== undefined && entry.nextAt > at) continue;
+      const ref = this.o.decodeThread(entry.threadId);
+      const settings = ref?.wait?.queue;
+      if (!ref || !settings) continue;
+      const position = i + 1;
+      const waitMs = rate ? position / rate : undefined;
+      const tooLong =
+        !entry.tooLong &&
+        ((settings.maxPosition !== undefined && position > settings.maxPosition) ||
+          (settings.maxWaitMs !== undefined && waitMs !== undefined && waitMs > settings.maxWaitMs));
+      const figures = {
+        ...(settings.position ? { position } : {}),
+        ...(settings.estimatedWait && waitMs !== undefined ? { estimatedWaitSeconds: Math.round(waitMs / 1000) } : {}),
+      };
+      const next: QueuedCase = { ...entry, nextAt: at + settings.intervalSeconds * 1000 };
+      const event: QueueTooLongEvent = { event: "queueTooLong", contactId: id, ...figures };
+      if (entry.tooLong === 1) {
+        // The alternative text reached the user, the inject did not: only the inject is repeated.
+        if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) continue;
+        events.push(`queueTooLong:${id}`);
+        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...next, tooLong: 2 }));
+        continue;
+      }
+      if (tooLong) {
+        // The update that passes the maximum: the alternative text instead of the figures, as a queueUpdate.
+        const update: QueueUpdateEvent = { event: "queueUpdate", contactId: id, ...figures };
+        if (!(await this.o.cognigy.send("notify", ref, settings.alternativeText, update)).ok) continue;
+        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...entry, tooLong: 1 }));
+        if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) continue;
+        events.push(`queueTooLong:${id}`);
+        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...next, tooLong: 2 }));
+        continue;
+      }
+      const text = queueUpdateText(settings.text, figures.position, figures.estimatedWaitSeconds);
+      if (text) {
+        const event: QueueUpdateEvent = { event: "queueUpdate", contactId: id, ...figures };
+        if (!(await this.o.cognigy.send("notify", ref, text, event)).ok) continue;
+        events.push(`queueUpdate:${id}`);
+      }
+      await store.hashSet(QUEUED_CASES, id, JSON.stringify(next));
+    }
+    return events;
+  }
+
+  /** Assignments per ms over the observed part of the window, or undefined without enough data. */
+  private async assignmentRate(at: number): Promise<number | undefined> {
+    const samples = (await this.assignments()).filter((s) => at - s.at <= SAMPLE_WINDOW_MS);
+    if (samples.length < MIN_SAMPLES) return undefined;
+    const observed = at - Math.min(...samples.map((s) => s.at));
+    if (observed < MIN_OBSERVED_MS) return undefined;
+    // Gaps between assignments (the first one opens the observed time), so the rate is not flattered by the window
+    // starting on an assignment; time since the last one counts, so a stalled queue lengthens the estimate.
+    return (samples.length - 1) / observed;
+  }
+
+  private async assignments(): Promise<Assignment[]> {
+    try {
+      const v = JSON.parse((await this.o.store.get(ASSIGNMENTS)) ?? "[]");
+      return Array.isArray(v) ? v.filter((s) => Number.isFinite(s?.at)) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async recordAssignment(entry: QueuedCase): Promise<void> {
+    const at = this.o.now();
+    const kept = (await this.assignments()).filter((s) => at - s.at <= SAMPLE_WINDOW_MS).slice(-(MAX_SAMPLES - 1));
+    kept.push({ at, waitedMs: Math.max(0, at - entry.createdAt) });
+    await this.o.store.set(ASSIGNMENTS, JSON.stringify(kept), SAMPLE_WINDOW_MS);
+  }
+}
+
+function parse(raw: string): QueuedCase | undefined {
+  try {
+    const v = JSON.parse(raw) as QueuedCase;
+    return typeof v?.threadId === "string" && Number.isFinite(v.createdAt) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
