@@ -22,6 +22,7 @@ import {
   transcriptSection,
   writeHandoverStatus,
 } from "./shared";
+import { WAIT_FIELDS, WAIT_SECTIONS, type WaitConfig, waitSettingsOf } from "./wait-options";
 
 export const HANDOVER = "cxoneHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];
@@ -30,7 +31,7 @@ export const DEFAULT_ACCEPTED_TEXT = "Connecting you with an agent…";
 export const DEFAULT_JOINED_TEXT = "You are now chatting with {name}";
 const FALLBACK_REQUEST = "The customer asked for an agent.";
 
-export interface HandoverConfig extends TranscriptConfig {
+export interface HandoverConfig extends TranscriptConfig, WaitConfig {
   connection: unknown;
   text?: string;
   sendTranscript?: boolean;
@@ -169,6 +170,7 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
       displayAgentDetails,
       flowAnnouncesAgent: true,
       takesDataEvents: takesDataEvents(input.endpointType),
+      wait: waitSettingsOf(config),
     },
     run.connection.threadKey,
   );
@@ -291,6 +293,7 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       description: "A Cognigy intent name that ends the handover, handled by Send to Agent.",
     },
     ...TRANSCRIPT_FIELDS,
+    ...WAIT_FIELDS,
   ],
   sections: [
     { key: "customer", label: "Customer", defaultCollapsed: true, fields: ["firstName", "lastName", "email"] },
@@ -302,6 +305,7 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
     },
     { key: "cancel", label: "Cancel", defaultCollapsed: true, fields: ["cancelKeywords", "cancelIntent"] },
     transcriptSection(["sendTranscript"]),
+    ...WAIT_SECTIONS,
   ],
   form: [
     { type: "field", key: "text" },
@@ -309,6 +313,7 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
     { type: "section", key: "customer" },
     { type: "section", key: "routing" },
     { type: "section", key: "cancel" },
+    ...WAIT_SECTIONS.map((section) => ({ type: "section" as const, key: section.key })),
   ],
   logic: handover,
 });

@@ -95,7 +95,13 @@ function onRelayEvent(
     run.log("info", `agent joined case ${contactId}`);
     return ON_SUCCESS;
   }
-  if (forActive && event.event === "resolved") {
+  if (forActive && event.event === "queueTooLong") {
+    // The wait passed the handover's maximum: the flow below may offer another way or end the handover.
+    run.log("info", `queue too long for case ${contactId}`);
+    return ON_SUCCESS;
+  }
+  // A handover the relay ended (inactivity) is over in CXone, as a resolved one.
+  if (forActive && (event.event === "resolved" || event.event === "ended")) {
     saveHandover(run.api, {
       ...state,
       contactId,

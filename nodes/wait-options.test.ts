@@ -1,0 +1,77 @@
+import { decodeThreadId, threadKeys } from "../src/handover/thread";
+import { DEFAULT_ALTERNATIVE_TEXT, queueUpdateText } from "../src/handover/wait-settings";
+import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
+import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { handoverNode } from "./handover";
+
+const env = useNodeEnv();
+const keys = threadKeys([SANDBOX_THREAD_KEY]);
+const threadOf = (session: ReturnType<typeof newSession>) =>
+  (session.context.cxoneHandover as { threadId: string }).threadId;
+
+describe("Hand over: Queue updates and Inactivity options", () => {
+  test("reach the relay inside the signed thread id, decimals of a minute included", async () => {
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, {
+      getQueuePosition: true,
+      updateIntervalQueuePosition: "45",
+      queueUpdateText: "Sie sind Nummer {position}.",
+      maximumQueuePosition: 20,
+      maximumEstimatedWaitTime: 300000,
+      inactivityTimeout: "2.5",
+      inactivityMessage: "Bye.",
+      inactivityWarning: true,
+    });
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    expect(decodeThreadId(threadOf(session), keys)?.wait).toEqual({
+      queue: {
+        position: true,
+        estimatedWait: false,
+        intervalSeconds: 45,
+        text: "Sie sind Nummer {position}.",
+        maxPosition: 20,
+        maxWaitMs: 300000,
+        alternativeText: DEFAULT_ALTERNATIVE_TEXT,
+      },
+      inactivity: {
+        timeoutSeconds: 150,
+        message: "Bye.",
+        warning: "Are you still there? This conversation ends in one minute without a message.",
+      },
+    });
+  });
+
+  test("off by default: the thread id carries nothing new", async () => {
+    const session = newSession();
+    await runWith(env, handoverNode, session, { inactivityTimeout: "", getEstimatedWaitTime: false });
+    const threadId = threadOf(session);
+    expect(decodeThreadId(threadId, keys)).not.toHaveProperty("wait");
+    const payload = JSON.parse(Buffer.from(threadId.split(".")[1], "base64url").toString("utf8"));
+    expect(payload).toHaveLength(5);
+  });
+
+  test("a bad value or a text too long for the thread id is a config error before any request", async () => {
+    const session = newSession();
+    const run = await runWith(env, handoverNode, session, { getQueuePosition: true, updateIntervalQueuePosition: 2 });
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^updateIntervalQueuePosition/);
+    const run2 = await runWith(env, handoverNode, session, {
+      inactivityTimeout: 1,
+      inactivityMessage: "x".repeat(201),
+    });
+    expect(run2.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^inactivityMessage.*at most 200/);
+    expect(env.sandbox.requestCount({ path: "/messages" })).toBe(0);
+  });
+});
+
+describe("queue update text", () => {
+  test("keeps the sentences whose numbers are known, never invents one", () => {
+    const t = "You are number {position}. The wait is about {wait} minutes.";
+    expect(queueUpdateText(t, 3, 125)).toBe("You are number 3. The wait is about 2 minutes.");
+    expect(queueUpdateText(t, 3)).toBe("You are number 3.");
+    expect(queueUpdateText(t, undefined, 600)).toBe("The wait is about 10 minutes.");
+    expect(queueUpdateText(t)).toBeUndefined();
+    expect(queueUpdateText("Please hold on.", 3)).toBe("Please hold on.");
+  });
+});
