@@ -5,6 +5,7 @@ import { benchBundle } from "./bundle";
 import { benchCasePoll } from "./case-poll";
 import { benchMasking } from "./masking";
 import { benchNodes } from "./nodes";
+import { benchQueueUpdates } from "./queue-updates";
 import { benchRelay } from "./relay";
 import type { Row } from "./util";
 
@@ -20,6 +21,7 @@ async function main() {
     ["masking", benchMasking],
     ["relay", benchRelay],
     ["case-poll", benchCasePoll],
+    ["queue-updates", benchQueueUpdates],
   ];
   const rows: Row[] = [];
   for (const [name, run] of sections) {

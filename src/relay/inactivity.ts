@@ -28,6 +28,11 @@ import type { Store } from "./store";
 export const INACTIVITY_TIMERS = "inactivity-timers";
 const WARNING_BEFORE_MS = 60_000;
 const AGENT_ACTIVITY_TTL_MS = 7 * 24 * 3600_000;
+/**
+ * Message searches one poll may spend on timers that fell due: a fixed cost per interval however many conversations
+ * go quiet at once; the rest are checked in the next polls (they end an interval or a few later).
+ */
+export const ACTIVITY_CHECKS_PER_POLL = 25;
 
 interface InactivityTimer {
   threadId: string;
@@ -54,6 +59,8 @@ export interface InactivityOptions {
   log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   decodeThread: (threadId: string) => ConversationRef | undefined;
   now: () => number;
+  /** Overrides ACTIVITY_CHECKS_PER_POLL (tests, bench). */
+  checksPerPoll?: number;
 }
 
 export class Inactivity {
@@ -83,6 +90,7 @@ export class Inactivity {
   /** Warns and ends the handovers that are due; returns what it did (`inactivityWarning:{id}`, `ended:{id}`). */
   async step(client: CxoneClient, log: CxoneLogger): Promise<string[]> {
     const events: string[] = [];
+    const budget = { checks: this.o.checksPerPoll ?? ACTIVITY_CHECKS_PER_POLL };
     for (const [id, raw] of await this.o.store.hashGetAll(INACTIVITY_TIMERS)) {
       const timer = parse(raw);
       const ref = timer ? this.o.decodeThread(timer.threadId) : undefined;
@@ -92,7 +100,7 @@ export class Inactivity {
         continue;
       }
       try {
-        await this.stepOne(id, timer, ref, client, log, events);
+        await this.stepOne(id, timer, ref, client, log, events, budget);
       } catch (err) {
         this.o.log.warn({ contactId: id, err: (err as Error).message }, "inactivity: check failed; retried next poll");
       }
@@ -107,6 +115,7 @@ export class Inactivity {
     client: CxoneClient,
     log: CxoneLogger,
     events: string[],
+    budget: { checks: number },
   ): Promise<void> {
     const settings = ref.wait?.inactivity;
     if (!settings) return;
@@ -124,7 +133,9 @@ export class Inactivity {
     let action = due(lastAt);
     if (!action) return;
 
-    // Due: did the user write meanwhile? One message search, only now.
+    // Due: did the user write meanwhile? One message search, only now, within the poll's budget.
+    if (budget.checks <= 0) return;
+    budget.checks -= 1;
     const inbound = await client.lastInboundMessageAt(id);
     const userAt = inbound.complete ? (inbound.at ?? 0) : at;
     if (userAt > lastAt) {

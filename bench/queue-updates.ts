@@ -1,0 +1,120 @@
+import { clearAuthCache, parseConnection } from "../src/cxone";
+import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
+import { DEFAULT_ALTERNATIVE_TEXT, DEFAULT_QUEUE_UPDATE_TEXT, type WaitSettings } from "../src/handover/wait-settings";
+import { CaseEvents } from "../src/relay/case-events";
+import type { CognigyClient } from "../src/relay/cognigy";
+import { ACTIVITY_CHECKS_PER_POLL } from "../src/relay/inactivity";
+import { createMetrics } from "../src/relay/metrics";
+import { MemoryStore } from "../src/relay/store";
+import { SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import type { Row } from "./util";
+
+/**
+ * What the waiting features cost in CXone requests per poll interval, at 1, 100 and 1,000 queued conversations:
+ * - queue updates: the poll with every conversation due an update, beside the same poll with queue updates off
+ *   (baseline); the target is "no more requests than without them", whatever the count;
+ * - inactivity: the poll in which every conversation's timer falls due at once; the target is the fixed budget of
+ *   ACTIVITY_CHECKS_PER_POLL message searches (and the requests ending those cases) on top of the poll's own reads.
+ * The relay's clock is moved, not waited for; requests are counted on the sandbox's wire.
+ */
+
+const QUEUED = [1, 100, 1000];
+const KEYS = threadKeys([SANDBOX_THREAD_KEY]);
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
+
+const queueOn: WaitSettings = {
+  queue: {
+    position: true,
+    estimatedWait: true,
+    intervalSeconds: 30,
+    text: DEFAULT_QUEUE_UPDATE_TEXT,
+    alternativeText: DEFAULT_ALTERNATIVE_TEXT,
+  },
+};
+const inactivityOn: WaitSettings = { inactivity: { timeoutSeconds: 300, message: "Ended." } };
+
+async function requestsPerInterval(queued: number, wait: WaitSettings | undefined, advanceMs: number) {
+  const sandbox = await startCxoneSandbox();
+  clearAuthCache();
+  let clock = Date.now();
+  let updates = 0;
+  const cases = sandbox.createCases(
+    Array.from({ length: queued }, (_, i) => ({
+      endUserId: `u${i}`,
+      threadId: encodeThreadId(
+        {
+          userId: `u${i}`,
+          sessionId: `s${i}`,
+          urlToken: `t${i}`,
+          handoverId: `h${i}`,
+          displayAgentDetails: false,
+          wait,
+        },
+        SANDBOX_THREAD_KEY,
+      ),
+    })),
+  );
+  cases.forEach((id, i) => {
+    const c = sandbox.cases.get(id)!;
+    c.updatedAt = clock - 60_000 - (queued - i) * 10;
+    c.statusUpdatedAt = new Date(c.updatedAt).toISOString();
+    c.createdAt = c.statusUpdatedAt;
+  });
+  const cognigy = {
+    send: async (_route: string, _ref: unknown, _text: string, cxone: { event: string }) => {
+      if (cxone.event === "queueUpdate") updates++;
+      return { ok: true, status: 200 };
+    },
+  } as unknown as CognigyClient;
+  const events = new CaseEvents({
+    connection: parseConnection(sandbox.connection()),
+    store: new MemoryStore(),
+    cognigy,
+    metrics: createMetrics(),
+    log: silent,
+    pollIntervalMs: 1000,
+    owner: "bench",
+    decodeThread: (threadId) => decodeThreadId(threadId, KEYS),
+    now: () => clock,
+  });
+  // The first polls meet every case (the newest-updated read reads up to 40 pages, the reconciliation the rest).
+  for (let i = 0; i < 4; i++) await events.pollOnce();
+  clock += advanceMs;
+  updates = 0;
+  sandbox.resetRequests();
+  await events.pollOnce();
+  const requests = sandbox.requestCount();
+  await sandbox.stop();
+  return { requests, updates };
+}
+
+export async function benchQueueUpdates(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const queued of QUEUED) {
+    const on = await requestsPerInterval(queued, queueOn, 30_000);
+    const off = await requestsPerInterval(queued, undefined, 30_000);
+    rows.push({
+      section: "queue-updates",
+      metric: `CXone requests per interval, ${queued} queued, queue updates on (${on.updates} updates sent)`,
+      value: on.requests,
+      baseline: off.requests,
+      ratio: off.requests ? Math.round((on.requests / off.requests) * 100) / 100 : undefined,
+      target: "≤ baseline (0 extra)",
+      met: on.requests <= off.requests && on.updates === queued,
+    });
+  }
+  for (const queued of QUEUED) {
+    const due = await requestsPerInterval(queued, inactivityOn, 300_000);
+    const off = await requestsPerInterval(queued, undefined, 300_000);
+    rows.push({
+      section: "queue-updates",
+      metric: `CXone requests in the interval ${queued} inactivity timers fall due at once`,
+      value: due.requests,
+      baseline: off.requests,
+      // Each timer checked may end its case: abandon, read back, close at most (src/handover/close.ts).
+      target: `≤ baseline + ${ACTIVITY_CHECKS_PER_POLL} × (1 check + ≤ 3 to end)`,
+      met: due.requests <= off.requests + ACTIVITY_CHECKS_PER_POLL * 4,
+    });
+  }
+  return rows;
+}
