@@ -36,7 +36,13 @@ function printEntry(entry: ChatEntry) {
 const narrate = (text: string) => console.log(`${time(new Date())}  ${paint("2", `· ${text}`)}`);
 
 async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
-  console.log(paint("2", "Type as the end user. Agent side: /assign, /agent <text>, /close. /quit to leave.\n"));
+  console.log(
+    paint(
+      "2",
+      "Type as the end user. Agent side: /assign, /agent <text>, /close. Queue: /queue N (N others wait ahead), " +
+        "/next (an agent takes the first of them). /quit to leave.\n",
+    ),
+  );
   const rl = createInterface({ input: process.stdin, terminal: false });
   // Async iteration keeps lines that arrive while the previous one is still being handled (pasted or piped input).
   for await (const raw of rl) {
@@ -47,7 +53,13 @@ async function interactive(world: Awaited<ReturnType<typeof startWorld>>) {
       if (line === "/assign") narrate(`CXone: case ${world.assignAgent("1001").id} assigned to Anna`);
       else if (line === "/close") narrate(`CXone: case ${world.closeCase().id} resolved`);
       else if (line.startsWith("/agent ")) await world.agentSays(line.slice(7));
-      else await world.user(line);
+      else if (/^\/queue \d+$/.test(line)) {
+        const ids = world.queueAhead(Math.min(Number(line.slice(7)), 1000));
+        narrate(`CXone: ${ids.length} other conversations wait ahead (updates every 10 s while queued)`);
+      } else if (line === "/next") {
+        const served = world.serveNext();
+        narrate(served ? `CXone: case ${served.id} assigned to Ben` : "CXone: nobody else is waiting");
+      } else await world.user(line);
     } catch (err) {
       narrate(`(${(err as Error).message})`);
     }
@@ -78,7 +90,7 @@ async function main() {
   const isWeb = process.argv.includes("--web");
   const isInteractive = process.argv.includes("--interactive");
   console.log(paint("1", "NiCE CXone handover demo: bot -> agent -> bot, all on loopback\n"));
-  const world = await startWorld();
+  const world = await startWorld({ queueUpdates: isInteractive });
   narrate(`CXone sandbox ${world.sandbox.url} · relay ${world.relay.url} · Cognigy endpoint ${world.endpoint.url}`);
   world.endpoint.on("entry", printEntry);
   try {

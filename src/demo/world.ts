@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DestinationStream } from "pino";
 import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
 import { FlowRunner, type FlowRunnerOptions, type FlowStep, loadExtension } from "../emulator/flow";
+import { encodeThreadId } from "../handover/thread";
 import { type Relay, startRelay } from "../relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
 import {
@@ -19,7 +20,7 @@ import {
 export const DEMO_SKILL_ID = "4242";
 
 /** The flow a designer would build: the gate first, the bot under OnNoHandover. */
-export function demoFlow(): FlowStep[] {
+export function demoFlow(options: { queueUpdates?: boolean } = {}): FlowStep[] {
   const asksForAgent = (text: unknown) => /\b(agent|human|person|someone)\b/i.test(String(text ?? ""));
   return [
     {
@@ -43,6 +44,10 @@ export function demoFlow(): FlowStep[] {
                         displayAgentDetails: true,
                         skillId: DEMO_SKILL_ID,
                         cancelKeywords: ["cancel", "stop"],
+                        // Interactive demo: place in the queue every 10 s (the shortest interval) while waiting.
+                        ...(options.queueUpdates
+                          ? { getQueuePosition: true, getEstimatedWaitTime: true, updateIntervalQueuePosition: 10 }
+                          : {}),
                       },
                       branches: {
                         OnError: [{ say: "Sorry, I couldn't reach an agent right now. Please try again in a moment." }],
@@ -84,6 +89,8 @@ export interface WorldOptions {
   legacyPostId?: ByocAgentOptions["legacyPostId"];
   /** How the emulated platform behaves (endpoint type, Generative AI, session expiry). */
   platform?: FlowRunnerOptions;
+  /** The handover asks for queue updates (the interactive demo). */
+  queueUpdates?: boolean;
 }
 
 export interface World {
@@ -104,6 +111,10 @@ export interface World {
   agentSays(text: string): ReturnType<ByocAgent["reply"]>;
   assignAgent(agentId?: string): SandboxCase;
   closeCase(): SandboxCase;
+  /** Other conversations' cases join the queue ahead of this one (opened a minute earlier). */
+  queueAhead(count: number): string[];
+  /** Routing gives the oldest other queued case to an agent (the user moves up); undefined when none waits. */
+  serveNext(): SandboxCase | undefined;
   stop(): Promise<void>;
 }
 
@@ -116,7 +127,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   sandbox.setSkillActivity(DEMO_SKILL_ID, { agentsAvailable: 2, agentsLoggedIn: 3, queueCount: 0 });
 
   const connection = sandbox.connection();
-  const runner = new FlowRunner(extension as never, demoFlow(), { connection }, options.platform);
+  const runner = new FlowRunner(
+    extension as never,
+    demoFlow({ queueUpdates: options.queueUpdates }),
+    { connection },
+    options.platform,
+  );
   const endpoint = await new CognigyEndpoint(runner).start();
   const relayCredentials = { clientId: "cxone-byoc", clientSecret: "demo-relay-secret-3b9f0c2e7a41" };
   const relay = await startRelay(
@@ -150,6 +166,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const threadId = (session.context.cxoneHandover as { threadId?: string } | undefined)?.threadId;
     return threadId ? sandbox.caseForThread(threadId) : undefined;
   };
+  const key = connection.threadKey;
+  let others = 0;
   const mustCase = () => {
     const c = currentCase();
     if (!c) throw new Error("no handover case yet");
@@ -182,6 +200,28 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     agentSays: (text) => agent.reply(sandbox, mustCase().id, text),
     assignAgent: (agentId) => sandbox.assignAgent(mustCase().id, agentId),
     closeCase: () => sandbox.closeCase(mustCase().id, "resolved"),
+    queueAhead(count) {
+      const first = Date.parse(currentCase()?.createdAt ?? new Date().toISOString()) - 60_000;
+      others += count;
+      const ids = sandbox.createCases(
+        Array.from({ length: count }, (_, i) => {
+          const n = others - i;
+          const ref = { userId: `other-${n}`, sessionId: `other-${n}`, urlToken: `other${n}`, handoverId: `o${n}` };
+          return { endUserId: ref.userId, threadId: encodeThreadId({ ...ref, displayAgentDetails: false }, key) };
+        }),
+      );
+      ids.forEach((id, i) => {
+        sandbox.cases.get(id)!.createdAt = new Date(first - (others - i) * 1000).toISOString();
+      });
+      return ids;
+    },
+    serveNext() {
+      const mine = currentCase()?.id;
+      const next = [...sandbox.cases.values()]
+        .filter((c) => c.id !== mine && c.status === "new" && !c.inboxAssigneeUser)
+        .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))[0];
+      return next ? sandbox.assignAgent(next.id, "1002") : undefined;
+    },
     async stop() {
       await relay.close();
       await endpoint.stop();
