@@ -1,6 +1,7 @@
 import type { Attachment } from "../src/cxone";
 import { closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
+import type { RelayEventName } from "../src/handover/events";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import {
@@ -95,13 +96,13 @@ function onRelayEvent(
     run.log("info", `agent joined case ${contactId}`);
     return ON_SUCCESS;
   }
-  if (forActive && event.event === "queueTooLong") {
+  if (forActive && event.event === ("queueTooLong" satisfies RelayEventName)) {
     // The wait passed the handover's maximum: the flow below may offer another way or end the handover.
     run.log("info", `queue too long for case ${contactId}`);
     return ON_SUCCESS;
   }
   // A handover the relay ended (inactivity) is over in CXone, as a resolved one.
-  if (forActive && (event.event === "resolved" || event.event === "ended")) {
+  if (forActive && (event.event === "resolved" || event.event === ("ended" satisfies RelayEventName))) {
     saveHandover(run.api, {
       ...state,
       contactId,

@@ -3,6 +3,7 @@ import { DEFAULT_ALTERNATIVE_TEXT, queueUpdateText } from "../src/handover/wait-
 import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { handoverNode } from "./handover";
+import { sendToAgentNode } from "./sendToAgent";
 
 const env = useNodeEnv();
 const keys = threadKeys([SANDBOX_THREAD_KEY]);
@@ -62,6 +63,27 @@ describe("Hand over: Queue updates and Inactivity options", () => {
     expect(run2.outcome).toBe("cxoneHandoverOnError");
     expect(errorOf(session)!.message).toMatch(/^inactivityMessage.*at most 200/);
     expect(env.sandbox.requestCount({ path: "/messages" })).toBe(0);
+  });
+});
+
+describe("Send to Agent: the relay's waiting events", () => {
+  test("queueTooLong follows On success with the handover still open; ended (inactivity) hands back to the bot", async () => {
+    const session = newSession({ text: "agent" });
+    await runWith(env, handoverNode, session, { sendTranscript: false, getQueuePosition: true, inactivityTimeout: 5 });
+    const { contactId } = session.context.cxoneHandover as { contactId: string };
+    env.sandbox.resetRequests();
+    const inject = (cxone: Record<string, unknown>) => {
+      session.input = { ...session.input, text: "", data: { cxone }, inputId: `in-${Math.random()}` };
+      return runWith(env, sendToAgentNode, session, {});
+    };
+    const tooLong = await inject({ event: "queueTooLong", contactId, position: 12 });
+    expect(tooLong.outcome).toBe("cxoneSendToAgentOnSuccess");
+    expect(session.context.cxoneHandover).toMatchObject({ status: "queue", active: true });
+    const ended = await inject({ event: "ended", reason: "inactivity", contactId });
+    expect(ended.outcome).toBe("cxoneSendToAgentOnResolved");
+    expect(session.context.cxoneHandover).toMatchObject({ status: "completed", active: false });
+    // Nothing went to CXone: the relay already ended the case.
+    expect(env.sandbox.requests).toHaveLength(0);
   });
 });
 

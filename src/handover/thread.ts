@@ -110,7 +110,7 @@ export function encodeThreadId(ref: ConversationRef, threadKey: string | undefin
   if (id.length > MAX_THREAD_ID_LENGTH) {
     throw new CxoneConfigError(
       "threadId",
-      `the conversation's ids make a thread id of ${id.length} characters, over the ${MAX_THREAD_ID_LENGTH} CXone takes (userId, sessionId and URL token are too long)`,
+      `the conversation's ids make a thread id of ${id.length} characters, over the ${MAX_THREAD_ID_LENGTH} CXone takes (userId, sessionId and URL token are too long${wait ? ", or shorten the queue update and inactivity texts" : ""})`,
     );
   }
   return id;
