@@ -4,12 +4,15 @@ import { endHandoverNode } from "../nodes/endHandover";
 import { handoverNode } from "../nodes/handover";
 import { sendToAgentNode } from "../nodes/sendToAgent";
 import { sendTranscriptNode } from "../nodes/sendTranscript";
+import { allChannels, DIGITAL_MEDIA_TYPE } from "../src/cli/channels";
 import { CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
 import { newSession, runNode, type Session } from "../src/emulator/runtime";
 import { nodeClientOptions } from "../src/node-kit";
+import { SANDBOX_INTEGRATION_ID } from "../src/sandbox/admin-api";
 import { CALLBACKS, ENDPOINTS, endpointFor } from "../src/sandbox/contract";
 import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
 import { conversation, openCase, useRelayEnv } from "./support/relay";
+import { sandboxRequests } from "./support/sandbox";
 
 /**
  * Every request the product sends to CXone (the nodes, the relay's poll, the client's other methods), as it left the
@@ -149,26 +152,71 @@ describe("requests the product sends", () => {
     expectAllOnContract();
   });
 
-  test("the sandbox refuses what the contract does not name, with CXone's error body", async () => {
+  test("the admin CLI's calls: channel pages, create/update channel, digital skills and their agents", async () => {
     const client = new CxoneClient(parseConnection(env.sandbox.connection()), { sleep: async () => {} });
-    await client.listChannels();
-    const token = env.sandbox.issuedTokens().at(-1);
-    const get = (path: string) =>
-      fetch(`${env.sandbox.url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
-        status: r.status,
-        body: (await r.json()) as { errors: { field: string; errorCode: string }[]; uid: string },
-      }));
-    const bare = await get(`/dfo/3.0/contacts?channel=${env.sandbox.channels[0].id}&status=new`);
+    const before = env.sandbox.channels.length;
+    await client.saveChannel({
+      id: "contract-channel",
+      idOnExternalPlatform: "contract-channel-ext",
+      channelIntegrationId: SANDBOX_INTEGRATION_ID,
+      realExternalPlatformId: "custom",
+      name: "Contract",
+      isPrivate: false,
+      hasTreeStructure: false,
+      contentFormat: "plain",
+    });
+    expect((await allChannels(client)).map((c) => c.id)).toContain("contract-channel");
+    const skills = await client.listSkills(DIGITAL_MEDIA_TYPE);
+    expect(skills.length).toBeGreaterThan(0);
+    expect(await client.listSkillAgents(skills[0].skillId)).toEqual(expect.any(Array));
+    expect(env.sandbox.requests.map((r) => r.url)).toEqual(
+      expect.arrayContaining([
+        "/dfo/3.0/channels?page=0&size=100",
+        `/InContactAPI/services/v23.0/skills?mediaTypeId=${DIGITAL_MEDIA_TYPE}`,
+        `/InContactAPI/services/v23.0/skills/${skills[0].skillId}/agents`,
+      ]),
+    );
+    env.sandbox.channels.splice(before);
+    expectAllOnContract();
+  });
+
+  test("the sandbox refuses what the contract does not name, with CXone's error body", async () => {
+    const { request } = await sandboxRequests(env.sandbox);
+    const bare = await request("GET", `/dfo/3.0/contacts?channel=${env.sandbox.channels[0].id}&status=new`);
     expect(bare.status).toBe(400);
     expect(bare.body.errors.map((e) => e.field)).toEqual(["channel", "status"]);
     expect(bare.body.uid).toEqual(expect.any(String));
-    const post = await fetch(`${env.sandbox.url}/dfo/3.0/contacts/1/abandon`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ type: "abandon", reason: "left" }),
-    });
+    const post = await request("POST", "/dfo/3.0/contacts/1/abandon", { type: "abandon", reason: "left" });
     expect(post.status).toBe(400);
-    expect(((await post.json()) as { errors: { message: string }[] }).errors[0].message).toContain("reason");
+    expect(post.body.errors[0].message).toContain("reason");
+  });
+
+  test("the admin endpoints refuse the same way: unknown query names and body fields get CXone's 400 body", async () => {
+    const { request } = await sandboxRequests(env.sandbox);
+    const refusals = [
+      await request("GET", "/dfo/3.0/channels?limit=5"),
+      await request("GET", `/InContactAPI/services/v23.0/skills?mediaTypeId=${DIGITAL_MEDIA_TYPE}&isActive=true`),
+      await request("GET", "/InContactAPI/services/v23.0/skills/4001/agents?fields=agentId"),
+      await request("POST", "/dfo/3.0/channels", {
+        id: "refused-channel",
+        idOnExternalPlatform: "refused-channel",
+        channelIntegrationId: SANDBOX_INTEGRATION_ID,
+        realExternalPlatformId: "custom",
+        name: "Refused",
+        isPrivate: false,
+        hasTreeStructure: false,
+        color: "red",
+      }),
+    ];
+    expect(refusals.map((r) => [r.status, r.body.errors.map((e) => [e.field, e.errorCode])])).toEqual([
+      [400, [["limit", "InvalidRequest"]]],
+      [400, [["isActive", "InvalidRequest"]]],
+      [400, [["fields", "InvalidRequest"]]],
+      [400, [["body", "InvalidRequest"]]],
+    ]);
+    expect(refusals[3].body.errors[0].message).toContain("color");
+    expect(refusals.every((r) => typeof r.body.uid === "string")).toBe(true);
+    expect(env.sandbox.channels.some((c) => c.id === "refused-channel")).toBe(false);
   });
 
   test("every CXone endpoint in the contract was exercised by the tests above", () => {

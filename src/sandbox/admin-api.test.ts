@@ -1,17 +1,9 @@
+import { sandboxRequests } from "../../test/support/sandbox";
 import { allChannels } from "../cli/channels";
-import { CxoneClient, clearAuthCache } from "../cxone";
+import { clearAuthCache } from "../cxone";
 import { type CxoneSandbox, startCxoneSandbox } from "./cxone-sandbox";
 
 /** The sandbox's channel API is as strict as NiCE's OpenAPI, and the CLI's channel walk works under both page bases. */
-
-async function authorized(sandbox: CxoneSandbox) {
-  const client = new CxoneClient(sandbox.connection());
-  const session = await client.describeSession();
-  expect(session.tenantId).toBe(sandbox.tenantId);
-  // The bearer the client just got, for hand-made requests that must be refused.
-  const token = sandbox.issuedTokens().at(-1);
-  return { client, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } };
-}
 
 const channel = {
   id: "c-1",
@@ -32,19 +24,16 @@ describe("sandbox channel API", () => {
   afterEach(() => clearAuthCache());
 
   test("refuses a body field or query name NiCE's OpenAPI does not list, and an unknown integration", async () => {
-    const { headers } = await authorized(sandbox);
-    const post = (body: unknown) =>
-      fetch(`${sandbox.url}/dfo/3.0/channels`, { method: "POST", headers, body: JSON.stringify(body) });
+    const { request } = await sandboxRequests(sandbox);
+    const post = (body: unknown) => request("POST", "/dfo/3.0/channels", body);
     expect((await post({ ...channel, color: "red" })).status).toBe(400);
     const { hasTreeStructure: _, ...missing } = channel;
     expect((await post(missing)).status).toBe(400);
     expect((await post({ ...channel, realExternalPlatformId: "byoc" })).status).toBe(400);
     const unknown = await post({ ...channel, channelIntegrationId: "no-such-integration" });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { errors: { errorCode: string }[] }).errors[0].errorCode).toBe(
-      "ChannelIntegrationNotFound",
-    );
-    expect((await fetch(`${sandbox.url}/dfo/3.0/channels?limit=5`, { headers })).status).toBe(400);
+    expect(unknown.body.errors[0].errorCode).toBe("ChannelIntegrationNotFound");
+    expect((await request("GET", "/dfo/3.0/channels?limit=5")).status).toBe(400);
     expect((await post(channel)).status).toBe(200);
     // Create/update by id: the same id again is an update, not a second channel.
     expect((await post({ ...channel, name: "Renamed" })).status).toBe(200);
@@ -61,7 +50,7 @@ describe.each([0, 1] as const)("channel pages counted from %i", (base) => {
   afterAll(() => sandbox.stop());
 
   test("the CLI's channel walk sees every channel exactly once", async () => {
-    const { client } = await authorized(sandbox);
+    const { client } = await sandboxRequests(sandbox);
     const all = await allChannels(client);
     expect(all).toHaveLength(230);
     expect(new Set(all.map((c) => c.id)).size).toBe(230);

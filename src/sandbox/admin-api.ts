@@ -1,12 +1,12 @@
-import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { z } from "zod";
+import type { FastifyInstance } from "fastify";
+import { type NewChannel, sendCxoneError } from "./contract";
 import type { SkillFigures } from "./cxone-sandbox";
 
 /**
  * The sandbox's admin side of CXone: BYOC integrations, the channel API (list, create/update), digital skills and
- * the agents assigned to them with their login state. Strict like the rest of the sandbox: a query or body name NiCE's
- * OpenAPI ([OAS], src/cxone/README.md) does not list is refused with CXone's error body.
+ * the agents assigned to them with their login state. Strict like the rest of the sandbox: the contract hook refuses a
+ * query or body name NiCE's OpenAPI does not list before these routes run (the endpoints and their sources are in
+ * src/sandbox/contract.ts).
  */
 
 export interface SandboxChannel {
@@ -52,110 +52,6 @@ export interface AdminOptions {
 export const SANDBOX_INTEGRATION_ID = "byoc-sandbox";
 export const DIGITAL_MEDIA_TYPE = 9;
 
-/** The realExternalPlatformId values NiCE's OpenAPI allows (`NewChannel`). */
-const PLATFORMS = [
-  "apple-apps-reviews",
-  "apple-business-chat",
-  "bg",
-  "bw",
-  "chat",
-  "congstar-forum",
-  "custom",
-  "cypress",
-  "discussions",
-  "email",
-  "facebook",
-  "fb",
-  "fm",
-  "forum",
-  "gcse",
-  "gl",
-  "google-business-messages",
-  "google-places",
-  "google-play",
-  "google-rcs",
-  "gp",
-  "ig",
-  "in-contact-email",
-  "ind",
-  "instagram",
-  "kik",
-  "lc",
-  "li",
-  "line",
-  "mediatoolkit",
-  "microsoft-teams",
-  "mock",
-  "monitora",
-  "news",
-  "nw",
-  "ok-ru",
-  "phpbb",
-  "rss",
-  "sandbox",
-  "sandbox-facebook",
-  "sandbox-twitter",
-  "sendbird",
-  "slack",
-  "smooch-io-we-chat",
-  "sms",
-  "social-watch",
-  "t-mobile-austria-forum",
-  "talkdesk",
-  "telegram",
-  "tmobile-forum",
-  "tw",
-  "twitter",
-  "viber",
-  "vk",
-  "vo",
-  "voice",
-  "we-chat",
-  "whatsapp",
-  "youscan",
-  "yt",
-  "zoom",
-] as const;
-
-/** [OAS] `NewChannel`: the seven required fields and the optional ones our client may send; nothing else. */
-const newChannelSchema = z
-  .object({
-    id: z.string().min(1),
-    idOnExternalPlatform: z.string().min(1),
-    channelIntegrationId: z.string().min(1),
-    realExternalPlatformId: z.enum(PLATFORMS),
-    name: z.string().min(1),
-    isPrivate: z.boolean(),
-    hasTreeStructure: z.boolean(),
-    contentFormat: z.enum(["html", "plain"]).optional(),
-    hasReply: z.boolean().optional(),
-    hasAbilityToSendFiles: z.boolean().optional(),
-    studioScript: z.string().optional(),
-  })
-  .strict();
-
-/** [OAS] `getChannels` query names; the brackets are part of the name. */
-const CHANNEL_QUERY = [
-  "id[]",
-  "isPrivate",
-  "hasManualOutboundFlow",
-  "withPermissionToManualOutbound",
-  "size",
-  "page",
-  "orderBy",
-  "order",
-];
-/** [OAS] `getSkills` query names. */
-const SKILL_QUERY = ["mediaTypeId", "outboundStrategy"];
-
-function dfoError(reply: FastifyReply, status: number, message: string, errorCode: string, field?: string) {
-  return reply.code(status).send({ errors: [{ field, message, parameters: {}, errorCode }], uid: randomUUID() });
-}
-
-function unknownQuery(query: unknown, allowed: string[]): string | undefined {
-  return Object.keys((query ?? {}) as object).find((k) => !allowed.includes(k));
-}
-
 export class SandboxAdmin {
   readonly integrations: Set<string>;
   readonly skills: SandboxSkill[];
@@ -195,31 +91,24 @@ export class SandboxAdmin {
 
   routes(api: FastifyInstance): void {
     api.get("/dfo/3.0/channels", async (req, reply) => {
-      const bad = unknownQuery(req.query, CHANNEL_QUERY);
-      if (bad) return dfoError(reply, 400, `Unknown query parameter ${bad}`, "InvalidRequest", bad);
       const q = req.query as Record<string, string | undefined>;
       const all = this.channels.map((c) => this.channelView(c));
       if (q.page === undefined && q.size === undefined) return all;
       const size = Number(q.size ?? 25);
       const page = Number(q.page ?? this.pageBase);
       if (!Number.isInteger(size) || size < 1 || !Number.isInteger(page) || page < this.pageBase) {
-        return dfoError(reply, 400, "page or size out of range", "InvalidRequest", "page");
+        return sendCxoneError(reply, 400, "page or size out of range", "InvalidRequest", "page");
       }
       const start = (page - this.pageBase) * size;
       return all.slice(start, start + size);
     });
 
     api.post("/dfo/3.0/channels", async (req, reply) => {
-      const parsed = newChannelSchema.safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue.code === "unrecognized_keys" ? issue.keys.join(",") : issue.path.join(".");
-        return dfoError(reply, 400, issue.message, "InvalidRequest", field);
-      }
-      const c = parsed.data;
+      // Shape already checked by the contract hook.
+      const c = req.body as NewChannel;
       // Assumed (undocumented): CXone refuses a channel on an integration the tenant does not have.
       if (!this.integrations.has(c.channelIntegrationId)) {
-        return dfoError(
+        return sendCxoneError(
           reply,
           400,
           "Channel integration not found",
@@ -231,7 +120,7 @@ export class SandboxAdmin {
       if (existing) {
         // Assumed: the id is the key of "create/update"; moving a channel to another integration is refused.
         if ((existing.channelIntegrationId ?? SANDBOX_INTEGRATION_ID) !== c.channelIntegrationId) {
-          return dfoError(
+          return sendCxoneError(
             reply,
             400,
             "Channel belongs to another integration",
@@ -247,9 +136,7 @@ export class SandboxAdmin {
       return this.channelView(channel);
     });
 
-    api.get("/InContactAPI/services/:version/skills", async (req, reply) => {
-      const bad = unknownQuery(req.query, SKILL_QUERY);
-      if (bad) return reply.code(400).send({ error: `Unknown query parameter ${bad}` });
+    api.get("/InContactAPI/services/:version/skills", async (req) => {
       const { mediaTypeId } = req.query as { mediaTypeId?: string };
       const skills = this.skills.filter((s) => mediaTypeId === undefined || String(s.mediaTypeId) === mediaTypeId);
       return {
@@ -266,7 +153,6 @@ export class SandboxAdmin {
     });
 
     api.get("/InContactAPI/services/:version/skills/:skillId/agents", async (req, reply) => {
-      if (unknownQuery(req.query, [])) return reply.code(400).send({ error: "Unknown query parameter" });
       const skill = this.skills.find((s) => s.skillId === (req.params as { skillId: string }).skillId);
       if (!skill) return reply.code(404).send({ error: "Skill not found" });
       return {

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyReply } from "fastify";
 import { z } from "zod";
 
 /**
@@ -17,6 +19,7 @@ const CONTACTS = `${OAS} src/services/digitalEngagement/DigitalContactService.ts
 const THREADS = `${OAS} src/services/digitalEngagement/DigitalThreadService.ts`;
 const CHANNELS = `${OAS} src/services/digitalEngagement/DigitalChannelService.ts`;
 const AUTH = `${OAS} src/services/auth/AuthenticationGlobalauthenticationService.ts`;
+const SKILLS = `${OAS} src/services/admin/AdminSkillsService.ts`;
 
 export interface Endpoint {
   /** Short name used in test coverage reports. */
@@ -121,6 +124,93 @@ export const newMessageSchema = z
   })
   .strict();
 export type NewMessage = z.output<typeof newMessageSchema>;
+
+/** The realExternalPlatformId values NiCE's OpenAPI allows (`NewChannel`). */
+const PLATFORMS = [
+  "apple-apps-reviews",
+  "apple-business-chat",
+  "bg",
+  "bw",
+  "chat",
+  "congstar-forum",
+  "custom",
+  "cypress",
+  "discussions",
+  "email",
+  "facebook",
+  "fb",
+  "fm",
+  "forum",
+  "gcse",
+  "gl",
+  "google-business-messages",
+  "google-places",
+  "google-play",
+  "google-rcs",
+  "gp",
+  "ig",
+  "in-contact-email",
+  "ind",
+  "instagram",
+  "kik",
+  "lc",
+  "li",
+  "line",
+  "mediatoolkit",
+  "microsoft-teams",
+  "mock",
+  "monitora",
+  "news",
+  "nw",
+  "ok-ru",
+  "phpbb",
+  "rss",
+  "sandbox",
+  "sandbox-facebook",
+  "sandbox-twitter",
+  "sendbird",
+  "slack",
+  "smooch-io-we-chat",
+  "sms",
+  "social-watch",
+  "t-mobile-austria-forum",
+  "talkdesk",
+  "telegram",
+  "tmobile-forum",
+  "tw",
+  "twitter",
+  "viber",
+  "vk",
+  "vo",
+  "voice",
+  "we-chat",
+  "whatsapp",
+  "youscan",
+  "yt",
+  "zoom",
+] as const;
+
+/**
+ * `DigitalChannel_NewChannel`: the seven required fields and the optional ones our client may send; the OAS names
+ * more optional fields, which the sandbox still refuses (stricter than the source, never more lenient).
+ */
+export const newChannelSchema = z
+  .object({
+    id: str.min(1),
+    idOnExternalPlatform: str.min(1),
+    channelIntegrationId: str.min(1),
+    realExternalPlatformId: z.enum(PLATFORMS),
+    name: str.min(1),
+    isPrivate: z.boolean(),
+    hasTreeStructure: z.boolean(),
+    contentFormat: z.enum(["html", "plain"]).optional(),
+    hasReply: z.boolean().optional(),
+    hasAbilityToSendFiles: z.boolean().optional(),
+    studioScript: str.optional(),
+  })
+  .strict();
+
+export type NewChannel = z.output<typeof newChannelSchema>;
 
 export const CONTACT_STATUSES = ["closed", "escalated", "new", "open", "pending", "resolved", "trashed"] as const;
 
@@ -256,6 +346,28 @@ export const ENDPOINTS: readonly Endpoint[] = [
     source: `${CHANNELS} getChannels`,
   },
   {
+    name: "create channel",
+    method: "POST",
+    path: "/dfo/3.0/channels",
+    query: [],
+    body: newChannelSchema,
+    source: `${CHANNELS} createUpdateChannel (DigitalChannel_NewChannel)`,
+  },
+  {
+    name: "list skills",
+    method: "GET",
+    path: "/InContactAPI/services/:version/skills",
+    query: ["mediaTypeId", "outboundStrategy"],
+    source: `${SKILLS} getSkills`,
+  },
+  {
+    name: "skill agents",
+    method: "GET",
+    path: "/InContactAPI/services/:version/skills/:skillId/agents",
+    query: [],
+    source: `${SKILLS} getAgentsBySkillId`,
+  },
+  {
     name: "skill activity",
     method: "GET",
     path: "/InContactAPI/services/:version/skills/:skillId/activity",
@@ -314,6 +426,17 @@ export function cxoneErrorBody(errors: { field?: string; message: string; errorC
     errors: errors.map((e) => ({ field: e.field, message: e.message, parameters: {}, errorCode: e.errorCode })),
     uid,
   };
+}
+
+/** Answers a request with CXone's error body (the contract hook and the routes' own refusals). */
+export function sendCxoneError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  errorCode: string,
+  field?: string,
+) {
+  return reply.code(status).send(cxoneErrorBody([{ field, message, errorCode }], randomUUID()));
 }
 
 // ---- callbacks CXone sends to a BYOC middleware (the relay) ----

@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type AdminOptions, SandboxAdmin, type SandboxChannel } from "./admin-api";
-import { type CONTACT_STATUSES, contractProblems, cxoneErrorBody, endpointFor, type NewMessage } from "./contract";
+import {
+  type CONTACT_STATUSES,
+  contractProblems,
+  cxoneErrorBody,
+  endpointFor,
+  type NewMessage,
+  sendCxoneError,
+} from "./contract";
 
 /**
  * A loopback stand-in for NiCE CXone: OpenID + tenant discovery, the access-key password grant, the Digital (DFO 3.0)
@@ -173,10 +180,6 @@ const DEFAULT_AGENTS: SandboxAgent[] = [
 const base64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 function fakeJwt(claims: Record<string, unknown>): string {
   return `${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims)}.${randomBytes(8).toString("base64url")}`;
-}
-
-function dfoError(reply: FastifyReply, status: number, message: string, errorCode: string, field?: string) {
-  return reply.code(status).send(cxoneErrorBody([{ field, message, errorCode }], randomUUID()));
 }
 
 export class CxoneSandbox {
@@ -521,21 +524,32 @@ export class CxoneSandbox {
     api.post("/dfo/3.0/channels/:channelId/messages", async (req, reply) => {
       const { channelId } = req.params as { channelId: string };
       if (!this.channels.some((c) => c.id === channelId)) {
-        return dfoError(reply, 404, `Channel ${channelId} not found`, "ChannelNotFound");
+        return sendCxoneError(reply, 404, `Channel ${channelId} not found`, "ChannelNotFound");
       }
       // Shape already checked by the contract hook.
       const m = req.body as NewMessage;
       const text = typeof m.messageContent.payload.text === "string" ? m.messageContent.payload.text : "";
       const maxText = this.options.maxTextLength ?? 64_000;
       if (text.length > maxText) {
-        return dfoError(reply, 400, `text longer than ${maxText} characters`, "InvalidRequest", "messageContent");
+        return sendCxoneError(reply, 400, `text longer than ${maxText} characters`, "InvalidRequest", "messageContent");
       }
       if (this.messagesByExternalId.has(m.idOnExternalPlatform)) {
         if (this.behaviour.duplicateMessage === "conflict") {
-          return dfoError(reply, 409, "Message with this idOnExternalPlatform already exists", "MessageAlreadyExists");
+          return sendCxoneError(
+            reply,
+            409,
+            "Message with this idOnExternalPlatform already exists",
+            "MessageAlreadyExists",
+          );
         }
         if (this.behaviour.duplicateMessage === "reject") {
-          return dfoError(reply, 400, "idOnExternalPlatform must be unique", "InvalidRequest", "idOnExternalPlatform");
+          return sendCxoneError(
+            reply,
+            400,
+            "idOnExternalPlatform must be unique",
+            "InvalidRequest",
+            "idOnExternalPlatform",
+          );
         }
       }
       let c = this.caseForThread(m.thread.idOnExternalPlatform);
@@ -608,7 +622,7 @@ export class CxoneSandbox {
 
     api.get("/dfo/3.0/contacts/:id", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
-      return c ? this.contactView(c) : dfoError(reply, 404, "Contact not found", "ContactNotFound");
+      return c ? this.contactView(c) : sendCxoneError(reply, 404, "Contact not found", "ContactNotFound");
     });
 
     api.get("/dfo/3.0/contacts", async (req, reply) => {
@@ -645,7 +659,7 @@ export class CxoneSandbox {
 
     api.put("/dfo/3.0/contacts/:id/status", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
-      if (!c) return dfoError(reply, 404, "Contact not found", "ContactNotFound");
+      if (!c) return sendCxoneError(reply, 404, "Contact not found", "ContactNotFound");
       const { status } = req.body as { status: (typeof CONTACT_STATUSES)[number] };
       this.setStatus(c, status);
       return reply.code(204).send();
@@ -653,10 +667,10 @@ export class CxoneSandbox {
 
     api.post("/dfo/3.0/contacts/:id/abandon", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
-      if (!c) return dfoError(reply, 404, "Contact not found", "ContactNotFound");
+      if (!c) return sendCxoneError(reply, 404, "Contact not found", "ContactNotFound");
       const { type } = req.body as { type: string };
       // Assumed (undocumented): only a case nobody works on yet can be abandoned.
-      if (c.inboxAssigneeUser) return dfoError(reply, 400, "Contact is assigned to an agent", "ContactAssigned");
+      if (c.inboxAssigneeUser) return sendCxoneError(reply, 400, "Contact is assigned to an agent", "ContactAssigned");
       c.abandon = { type, abandonedAt: new Date().toISOString() };
       if (this.behaviour.abandon === "closes") this.setStatus(c, "closed");
       return reply.code(204).send();
@@ -733,7 +747,13 @@ export class CxoneSandbox {
 function unimplemented(reply: FastifyReply, query: Record<string, unknown>, implemented: string[]) {
   const missing = Object.keys(query).filter((name) => !implemented.includes(name));
   if (!missing.length) return undefined;
-  return dfoError(reply, 400, `the sandbox does not implement ${missing.join(", ")}`, "SandboxUnsupported", missing[0]);
+  return sendCxoneError(
+    reply,
+    400,
+    `the sandbox does not implement ${missing.join(", ")}`,
+    "SandboxUnsupported",
+    missing[0],
+  );
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
