@@ -104,7 +104,7 @@ test("two relays sharing one store, polling at once: every event exactly once", 
 });
 
 test("assignment does not touch updatedAt: agents found by the reconciliation, once; every case still resolves", async () => {
-  const cases = await openHandovers({ pageSize: 5, assignmentTouchesUpdatedAt: false }, 30);
+  const cases = await openHandovers({ pageSize: 5, behaviour: { assignment: "keeps-updatedAt" } }, 30);
   const relay = await relayOn();
   for (let i = 0; i < 8; i++) await relay.pollOnce();
   // Old cases deep in the list: an assignment that does not move them up is invisible to the newest-updated read.

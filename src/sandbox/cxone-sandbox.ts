@@ -121,6 +121,11 @@ export interface SandboxBehaviour {
   configuration: "full" | "minimal";
   /** Contacts with every field (null when empty) or only those NiCE's case schema requires. */
   contacts: "full" | "minimal";
+  /**
+   * Routing an agent to a case moves its updatedAt / leaves it (then the newest-updated-first search does not surface
+   * the assignment; the relay's reconciliation must find it).
+   */
+  assignment: "moves-updatedAt" | "keeps-updatedAt";
 }
 
 export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
@@ -129,6 +134,7 @@ export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
   createMessageAnswer: "full",
   configuration: "full",
   contacts: "full",
+  assignment: "moves-updatedAt",
 };
 
 export interface SkillFigures {
@@ -153,11 +159,6 @@ export interface SandboxOptions {
   maxTextLength?: number;
   /** Access token lifetime in seconds (default 3600). */
   tokenTtlSeconds?: number;
-  /**
-   * Whether assigning an agent moves a case's updatedAt (default true). Not published: `false` is the reading where
-   * the newest-updated-first search does not surface an assignment.
-   */
-  assignmentTouchesUpdatedAt?: boolean;
   /** Cases per contact-search page (default 25, as CXone). */
   pageSize?: number;
   port?: number;
@@ -299,7 +300,7 @@ export class CxoneSandbox {
     if (!agent) throw new Error(`sandbox has no agent ${agentId}`);
     if (!this.routable(caseId)) throw new Error(`sandbox case ${caseId} is ${c.status}: routing cannot assign it`);
     c.inboxAssigneeUser = agent;
-    this.setStatus(c, "open", this.options.assignmentTouchesUpdatedAt !== false);
+    this.setStatus(c, "open", this.behaviour.assignment === "moves-updatedAt");
     return c;
   }
 
