@@ -1,5 +1,6 @@
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError } from "../cxone/errors";
+import { walkPages } from "../cxone/paging";
 import type { CxoneChannel } from "../cxone/schemas";
 
 /** CXone's media type id for Digital skills (1 email, 3 chat, 4 phone, 5 voicemail, 6 work item, 8 social, 9 digital). */
@@ -14,17 +15,22 @@ const MAX_PAGES = 50;
  */
 export async function allChannels(client: CxoneClient): Promise<CxoneChannel[]> {
   const seen = new Map<string, CxoneChannel>();
-  for (let page = 0; page < MAX_PAGES; page++) {
+  const read = async (from = 0): Promise<{ page: CxoneChannel[]; next?: number }> => {
+    let page = from;
     let batch: CxoneChannel[];
     try {
       batch = await client.listChannels({ page, size: PAGE_SIZE });
     } catch (err) {
-      if (page === 0 && err instanceof CxoneApiError && err.status === 400) continue;
-      throw err;
+      if (page !== 0 || !(err instanceof CxoneApiError) || err.status !== 400) throw err;
+      page = 1;
+      batch = await client.listChannels({ page, size: PAGE_SIZE });
     }
+    return { page: batch, next: batch.length < PAGE_SIZE ? undefined : page + 1 };
+  };
+  for await (const batch of walkPages(read, MAX_PAGES)) {
     const before = seen.size;
     for (const c of batch) seen.set(c.id, c);
-    if (batch.length < PAGE_SIZE || seen.size === before) break;
+    if (seen.size === before) break;
   }
   return [...seen.values()];
 }

@@ -9,6 +9,7 @@ import {
   describeError,
 } from "./errors";
 import { type CxoneLogger, scrubbingLogger, silentLogger } from "./log";
+import { walkPages } from "./paging";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import {
   type CxoneChannel,
@@ -312,14 +313,12 @@ export class CxoneClient {
   }
 
   /** The pages of a case search in order, following scrollToken until CXone has no more (or maxPages). */
-  async *contactPages(query: Omit<ContactSearch, "scrollToken">, maxPages = Number.POSITIVE_INFINITY) {
-    let scrollToken: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const result = await this.searchContacts({ ...query, scrollToken });
-      yield result;
-      if (!result.scrollToken || result.contacts.length === 0) return;
-      scrollToken = result.scrollToken;
-    }
+  contactPages(query: Omit<ContactSearch, "scrollToken">, maxPages = Number.POSITIVE_INFINITY) {
+    return walkPages(async (scrollToken: string | undefined) => {
+      const page = await this.searchContacts({ ...query, scrollToken });
+      // An empty page ends the walk even with a token: CXone has nothing more to give on it.
+      return { page, next: (page.contacts.length && page.scrollToken) || undefined };
+    }, maxPages);
   }
 
   /** Sets a case status (closed when the end user leaves); a case CXone no longer has counts as done. */

@@ -234,9 +234,9 @@ export class CaseEvents {
     const watermark = raw ? Number(raw) : undefined;
     let newest = watermark ?? 0;
     const found: CaseToApply[] = [];
-    let scrollToken: string | undefined;
-    for (let pages = 1; ; pages++) {
-      const page = await client.searchContacts({ statuses: ALL_STATUSES, scrollToken, newestFirst: true });
+    let pages = 0;
+    for await (const page of client.contactPages({ statuses: ALL_STATUSES, newestFirst: true })) {
+      pages++;
       let lastNeedsNothing = true;
       for (const contact of page.contacts) {
         const changedAt = Date.parse(contact.statusUpdatedAt ?? "");
@@ -246,9 +246,8 @@ export class CaseEvents {
         // Equal to the watermark is not "before": a case changed in the same millisecond as the last one seen is read.
         lastNeedsNothing = !work && (watermark === undefined || !(changedAt >= watermark));
       }
-      scrollToken = page.contacts.length ? page.scrollToken : undefined;
-      if (lastNeedsNothing || !scrollToken) break;
-      if (pages >= MAX_PAGES_PER_READ) {
+      if (lastNeedsNothing) break;
+      if (pages >= MAX_PAGES_PER_READ && page.scrollToken) {
         this.o.log.warn({ pages }, "case poll: very many changed cases; the reconciliation finds the rest");
         break;
       }
