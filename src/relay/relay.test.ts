@@ -455,6 +455,30 @@ describe("operations", () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 
+  test("fields the relay does not use are logged once per shape by each relay, not once per process", async () => {
+    const logOf = async (n: number) => {
+      const lines: string[] = [];
+      const logStream = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const relay = await env.relay({ logLevel: "info" }, { logStream });
+      const caseId = await openCase(env.sandbox, conversation(`unused-fields-${n}`));
+      const agent = env.agent(relay);
+      for (const text of ["one", "two"]) {
+        expect((await agent.reply(env.sandbox, caseId, text, { extra: { brandNewField: true } })).status).toBe(200);
+      }
+      return lines.filter((l) => l.includes("fields the relay does not use"));
+    };
+    for (const n of [1, 2]) {
+      const logged = await logOf(n);
+      expect(logged).toHaveLength(1);
+      expect(JSON.parse(logged[0]).fields).toEqual(["brandNewField"]);
+    }
+  });
+
   test("failed token requests beyond the limit answer 429; the right credentials still get a token", async () => {
     const relay = await env.relay({ rateLimitPerMinute: 5 });
     const wrong = { grant_type: "client_credentials", ...creds(), client_secret: "not-the-secret-at-all" };

@@ -178,6 +178,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const app = buildApp({
     ...{ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, state, thread },
     failedLogins,
+    unusedFieldShapes: new Set(),
     ops,
   });
   let address: string;
@@ -265,6 +266,8 @@ interface AppParts {
   /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
   thread: (threadId: string) => KnownThread | undefined;
   failedLogins: FailedLogins;
+  /** Agent-message shapes with fields the relay does not use, logged once each by this relay (at most 200). */
+  unusedFieldShapes: Set<string>;
   /** The separate listener for /health and /metrics, when configured. */
   ops?: FastifyInstance;
 }
@@ -476,8 +479,6 @@ function tokenRoute(parts: AppParts, req: FastifyRequest, reply: FastifyReply) {
   return reply.code(200).send(parts.tokens.issue());
 }
 
-const seenShapes = new Set<string>();
-
 async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req: FastifyRequest, reply: FastifyReply) {
   const { metrics } = parts;
   const schema = variant === "posts" ? legacyMessageSchema : outboundMessageSchema;
@@ -501,8 +502,9 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
   const unknown = unknownKeys(body as Record<string, unknown>);
   if (unknown.length) {
     const shape = `${variant}:${unknown.join(",")}`;
-    if (seenShapes.size < 200 && !seenShapes.has(shape)) {
-      seenShapes.add(shape);
+    const logged = parts.unusedFieldShapes;
+    if (logged.size < 200 && !logged.has(shape)) {
+      logged.add(shape);
       req.log.info({ variant, fields: unknown }, "agent message carries fields the relay does not use");
     }
   }
