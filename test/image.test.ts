@@ -3,9 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
-import { RELAY_CLIENT } from "./support/relay";
+import { RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 
 /**
  * The relay image's files as the Dockerfile builds them (scripts/bundle-image.js), run the way `docker run … cxone-relay
@@ -35,21 +35,8 @@ test("the bundled CLI answers --version through the entrypoint", async () => {
 test("`doctor --json` from the bundle checks CXone and names the relay that is not there", async () => {
   const c = sandbox.connection();
   const env = {
-    PATH: process.env.PATH,
-    CXONE_AUTH_HOST: c.authHost,
-    CXONE_DFO_BASE_URL: c.dfoBaseUrl,
-    CXONE_CLIENT_ID: c.clientId,
-    CXONE_CLIENT_SECRET: c.clientSecret,
-    CXONE_ACCESS_KEY_ID: c.accessKeyId,
-    CXONE_ACCESS_KEY_SECRET: c.accessKeySecret,
-    CXONE_CHANNEL_ID: c.channelId,
+    ...relayProcessEnv(sandbox, cognigy.url),
     CXONE_SKILL_ID: "4001",
-    RELAY_CLIENT_ID: RELAY_CLIENT.clientId,
-    RELAY_CLIENT_SECRET: RELAY_CLIENT.clientSecret,
-    RELAY_THREAD_KEY: SANDBOX_THREAD_KEY,
-    // The sandbox and the fake Cognigy are plain-http loopback, accepted only in dev mode.
-    CXONE_HANDOVER_DEV_MODE: "1",
-    COGNIGY_ENDPOINT_URL: cognigy.url,
     RELAY_PUBLIC_URL: "http://127.0.0.1:9",
   };
   const failed = await run("sh", [join(dir, "entrypoint.sh"), "doctor", "--json"], { env }).then(

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ByocAgent } from "../src/sandbox/byoc-agent";
 import { type CxoneSandbox, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
-import { conversation, openCase, RELAY_CLIENT } from "./support/relay";
+import { conversation, openCase, RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 
 /**
  * `npm run relay` as an admin runs it: its own process, configured only by environment variables, serving a handover
@@ -28,25 +28,12 @@ async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15
 beforeAll(async () => {
   sandbox = await startCxoneSandbox();
   cognigy = await startFakeCognigy();
-  const c = sandbox.connection();
   relay = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/relay/main.ts"], {
     cwd: root,
     env: {
-      PATH: process.env.PATH,
-      CXONE_HANDOVER_DEV_MODE: "1",
+      ...relayProcessEnv(sandbox, cognigy.url),
       RELAY_PORT: "0",
       RELAY_HOST: "127.0.0.1",
-      RELAY_CLIENT_ID: RELAY_CLIENT.clientId,
-      RELAY_CLIENT_SECRET: RELAY_CLIENT.clientSecret,
-      RELAY_THREAD_KEY: c.threadKey,
-      COGNIGY_ENDPOINT_URL: cognigy.url,
-      CXONE_AUTH_HOST: c.authHost,
-      CXONE_CLIENT_ID: c.clientId,
-      CXONE_CLIENT_SECRET: c.clientSecret,
-      CXONE_ACCESS_KEY_ID: c.accessKeyId,
-      CXONE_ACCESS_KEY_SECRET: c.accessKeySecret,
-      CXONE_CHANNEL_ID: c.channelId,
-      CXONE_DFO_BASE_URL: c.dfoBaseUrl,
       CXONE_POLL_INTERVAL_MS: "250",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,4 @@
-import { DEFAULT_BEHAVIOUR, type SandboxCase } from "../src/sandbox/cxone-sandbox";
+import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
 import { conversation, openCase, useRelayEnv } from "./support/relay";
 
 /**
@@ -17,20 +17,9 @@ const notifies = (urlToken: string) => env.cognigy.delivered({ route: "notify", 
 
 /** A case on a thread that is not one of ours (another integration on the same channel). */
 function foreignCase(): string {
-  const now = new Date().toISOString();
-  const c: SandboxCase = {
-    id: String(800_000 + env.sandbox.cases.size),
-    channelId: env.sandbox.channels[0].id,
-    threadIdOnExternalPlatform: "some-other-integration-thread",
-    status: "open",
-    routingQueueId: "queue-default",
-    customFields: [],
-    messages: [],
-    createdAt: now,
-    statusUpdatedAt: now,
-  };
-  env.sandbox.cases.set(c.id, c);
-  return c.id;
+  const [id] = env.sandbox.createCases([{ threadId: "some-other-integration-thread", endUserId: "someone-else" }]);
+  env.sandbox.cases.get(id)!.status = "open";
+  return id;
 }
 
 describe.each(["thread", "cxone-post", "cxone-thread"] as const)("legacy reply with postId reading %s", (reading) => {

@@ -1,4 +1,5 @@
-import { conversation, endEarlierCases, openCase, RELAY_CLIENT, useRelayEnv } from "../../test/support/relay";
+import { bearer, post } from "../../test/support/http";
+import { conversation, endEarlierCases, openCase, useRelayEnv } from "../../test/support/relay";
 import { MemoryStore } from "./store";
 
 const env = useRelayEnv();
@@ -19,19 +20,6 @@ function openedOverTime(caseIds: string[]) {
 const injects = (event?: string, urlToken?: string) => env.cognigy.delivered({ route: "inject", event, urlToken });
 const searches = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/ });
 const caseGets = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ });
-
-async function bearer(boxUrl: string) {
-  const res = await fetch(`${boxUrl}/1.0/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      grant_type: "client_credentials",
-      client_id: RELAY_CLIENT.clientId,
-      client_secret: RELAY_CLIENT.clientSecret,
-    }),
-  });
-  return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
-}
 
 describe("case events by polling", () => {
   test("a failing reconciliation step does not cost the poll its other events", async () => {
@@ -297,13 +285,9 @@ describe("case events by push (Studio script on ONRELEASE)", () => {
     const relay = await env.relay();
     const ref = conversation("push");
     const caseId = await openCase(env.sandbox, ref);
-    const push = async (body: unknown, authorization?: string) => {
-      const res = await fetch(`${relay.boxUrl}/1.0/events`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const push = async (body: unknown, auth: Record<string, string> = {}) => {
+      const { status, body: answer } = await post(`${relay.boxUrl}/1.0/events`, body, auth);
+      return { status, body: answer };
     };
     expect((await push({ contactId: caseId })).status).toBe(401);
     const auth = await bearer(relay.boxUrl);

@@ -4,12 +4,7 @@ import { type ConversationRef, encodeThreadId } from "../../src/handover/thread"
 import type { RelayConfigInput } from "../../src/relay/config";
 import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../../src/sandbox/byoc-agent";
-import {
-  type CxoneSandbox,
-  SANDBOX_THREAD_KEY,
-  type SandboxCase,
-  startCxoneSandbox,
-} from "../../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../../src/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./fake-cognigy";
 
 /** The credentials a CXone admin would type into the BYOC integration (and the relay is configured with). */
@@ -87,31 +82,13 @@ export function endEarlierCases(sandbox: CxoneSandbox): void {
   }
 }
 
-let directSeq = 900_000;
-
 /**
  * Opens a handover case for a conversation. Through the CXone API by default (as the Hand over node does); `direct`
  * puts the case straight into the sandbox (fast set-up for load tests).
  */
 export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, direct = false): Promise<string> {
   const threadId = threadIdOf(ref);
-  if (direct) {
-    const now = new Date().toISOString();
-    const c: SandboxCase = {
-      id: String(++directSeq),
-      channelId: sandbox.channels[0].id,
-      threadIdOnExternalPlatform: threadId,
-      status: "new",
-      routingQueueId: "queue-default",
-      customFields: [],
-      messages: [],
-      createdAt: now,
-      statusUpdatedAt: now,
-      endUserIdOnExternalPlatform: ref.userId,
-    };
-    sandbox.cases.set(c.id, c);
-    return c.id;
-  }
+  if (direct) return sandbox.createCases([{ threadId, endUserId: ref.userId }])[0];
   const client = new CxoneClient(parseConnection(sandbox.connection()), { sleep: async () => {} });
   const sent = await client.sendMessage({
     threadId,
@@ -121,4 +98,27 @@ export async function openCase(sandbox: CxoneSandbox, ref: ConversationRef, dire
   });
   if (!sent.contactId) throw new Error("sandbox opened no case");
   return sent.contactId;
+}
+
+/**
+ * The environment an admin gives a relay process (or the image's CLI) for this sandbox and Cognigy endpoint, by the
+ * variable names the README documents; plain-http loopback needs dev mode.
+ */
+export function relayProcessEnv(sandbox: CxoneSandbox, cognigyUrl: string): Record<string, string | undefined> {
+  const c = sandbox.connection();
+  return {
+    PATH: process.env.PATH,
+    CXONE_HANDOVER_DEV_MODE: "1",
+    RELAY_CLIENT_ID: RELAY_CLIENT.clientId,
+    RELAY_CLIENT_SECRET: RELAY_CLIENT.clientSecret,
+    RELAY_THREAD_KEY: c.threadKey,
+    COGNIGY_ENDPOINT_URL: cognigyUrl,
+    CXONE_AUTH_HOST: c.authHost,
+    CXONE_DFO_BASE_URL: c.dfoBaseUrl,
+    CXONE_CLIENT_ID: c.clientId,
+    CXONE_CLIENT_SECRET: c.clientSecret,
+    CXONE_ACCESS_KEY_ID: c.accessKeyId,
+    CXONE_ACCESS_KEY_SECRET: c.accessKeySecret,
+    CXONE_CHANNEL_ID: c.channelId,
+  };
 }
