@@ -24,6 +24,11 @@ export const cxoneConfigurationSchema = z.object({
 
 /** CXone ids arrive as numbers or strings depending on the API; we always hold strings. */
 const id = z.union([z.string(), z.number()]).transform(String);
+/** The same for an id CXone may leave out or send as null. */
+const nullableId = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v == null ? undefined : String(v)));
 
 const nullableString = z
   .string()
@@ -37,10 +42,7 @@ export const userSchema = z.object({
   nickname: nullableString,
   imageUrl: nullableString,
   publicImageUrl: nullableString,
-  agentId: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v == null ? undefined : String(v))),
+  agentId: nullableId,
   emailAddress: nullableString,
   isBotUser: z.boolean().nullish(),
 });
@@ -106,10 +108,7 @@ export const channelSchema = z.object({
   idOnExternalPlatform: nullableString,
   realExternalPlatformId: nullableString,
   /** The skill a new case on this channel is routed by ([OAS] ChannelV2 `defaultSkillId`). */
-  defaultSkillId: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v == null ? undefined : String(v))),
+  defaultSkillId: nullableId,
 });
 export const channelListSchema = z.union([
   z.array(channelSchema),
