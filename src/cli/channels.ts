@@ -7,6 +7,7 @@ import type { CxoneChannel } from "../cxone/schemas";
 export const DIGITAL_MEDIA_TYPE = 9;
 
 const PAGE_SIZE = 100;
+/** Page numbers below this are read (whichever base the tenant counts from). */
 const MAX_PAGES = 50;
 
 /**
@@ -25,9 +26,9 @@ export async function allChannels(client: CxoneClient): Promise<CxoneChannel[]> 
       page = 1;
       batch = await client.listChannels({ page, size: PAGE_SIZE });
     }
-    return { page: batch, next: batch.length < PAGE_SIZE ? undefined : page + 1 };
+    return { page: batch, next: batch.length < PAGE_SIZE || page + 1 >= MAX_PAGES ? undefined : page + 1 };
   };
-  for await (const batch of walkPages(read, MAX_PAGES)) {
+  for await (const batch of walkPages(read)) {
     const before = seen.size;
     for (const c of batch) seen.set(c.id, c);
     if (seen.size === before) break;
