@@ -89,16 +89,13 @@ function fullListPoller(sandbox: CxoneSandbox, changes: Changes): Poller {
   return {
     async poll() {
       const client = new CxoneClient(parseConnection(sandbox.connection()));
-      let scrollToken: string | undefined;
-      do {
-        const page = await client.searchContacts({ statuses: OPEN_STATUSES, scrollToken });
+      for await (const page of client.contactPages({ statuses: OPEN_STATUSES })) {
         for (const c of page.contacts) {
           const agent = c.inboxAssigneeUser?.id;
           if (agent && agents.get(c.id) !== agent) changes.seen(c.id);
           agents.set(c.id, agent);
         }
-        scrollToken = page.contacts.length ? page.scrollToken : undefined;
-      } while (scrollToken);
+      }
     },
   };
 }
