@@ -1,7 +1,6 @@
 import net from "node:net";
-import { Writable } from "node:stream";
 import { bearer } from "../../test/support/http";
-import { conversation, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
+import { conversation, logSink, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { type ConversationRef, encodeThreadId } from "../handover/thread";
 import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
 
@@ -42,14 +41,8 @@ const DOCUMENTED_5XX = new Set([
 
 test("fuzz: no crash, only documented 5xx, no delivery without bearer and signed thread, no secret in logs", async () => {
   const rnd = prng(SEED);
-  const lines: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  const relay = await env.relay({ logLevel: "trace", forwardTyping: true }, { logStream: logStream as never });
+  const { lines, options } = logSink();
+  const relay = await env.relay({ logLevel: "trace", forwardTyping: true }, options);
   const box = relay.boxUrl;
 
   const genuine: ConversationRef[] = [0, 1, 2].map((i) => conversation(`fuzz${i}`));

@@ -1,6 +1,5 @@
-import { Writable } from "node:stream";
 import { bearer, creds, post } from "../../test/support/http";
-import { conversation, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
+import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { ByocAgent } from "../sandbox/byoc-agent";
 import { MemoryStore } from "./store";
 
@@ -417,14 +416,8 @@ describe("Cognigy routes and what Webchat shows", () => {
 
 describe("operations", () => {
   test("health, metrics, request ids; no token, secret or message text in info logs", async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const relay = await env.relay({ logLevel: "info" }, { logStream: stream });
+    const { lines, options } = logSink();
+    const relay = await env.relay({ logLevel: "info" }, options);
     const caseId = await openCase(env.sandbox, conversation("ops"));
     const agent = new ByocAgent({ relayBoxUrl: relay.boxUrl, ...RELAY_CLIENT, mode: "posts", retryDelayMs: 0 });
     const sent = await agent.reply(env.sandbox, caseId, "very private words");
@@ -457,14 +450,8 @@ describe("operations", () => {
 
   test("fields the relay does not use are logged once per shape by each relay, not once per process", async () => {
     const logOf = async (n: number) => {
-      const lines: string[] = [];
-      const logStream = new Writable({
-        write(chunk, _enc, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      });
-      const relay = await env.relay({ logLevel: "info" }, { logStream });
+      const { lines, options } = logSink();
+      const relay = await env.relay({ logLevel: "info" }, options);
       const caseId = await openCase(env.sandbox, conversation(`unused-fields-${n}`));
       const agent = env.agent(relay);
       for (const text of ["one", "two"]) {

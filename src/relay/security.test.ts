@@ -1,7 +1,6 @@
 import net from "node:net";
-import { Writable } from "node:stream";
 import { bearer, creds, post } from "../../test/support/http";
-import { conversation, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
+import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { encodeThreadId } from "../handover/thread";
 import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
 import { quoteBigIntegers } from "./json";
@@ -9,17 +8,6 @@ import { quoteBigIntegers } from "./json";
 /** What an attacker with a relay bearer, a CXone API token or a raw socket can and cannot make the relay do. */
 
 const env = useRelayEnv();
-
-function logSink() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { lines, options: { logStream: stream as never } };
-}
 
 /** Writes raw bytes on one connection and collects the answer until the relay closes it (or 2 s pass). */
 function rawRequest(url: string, bytes: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import { CxoneClient, clearAuthCache, parseConnection } from "../../src/cxone";
 import { type ConversationRef, encodeThreadId } from "../../src/handover/thread";
 import type { RelayConfigInput } from "../../src/relay/config";
@@ -121,4 +122,16 @@ export function relayProcessEnv(sandbox: CxoneSandbox, cognigyUrl: string): Reco
     CXONE_ACCESS_KEY_SECRET: c.accessKeySecret,
     CXONE_CHANNEL_ID: c.channelId,
   };
+}
+
+/** Every log line a relay writes (pino's JSON lines), to assert on content and on the absence of secrets. */
+export function logSink() {
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, options: { logStream } };
 }
