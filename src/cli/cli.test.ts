@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { gzipSync } from "node:zlib";
 import { type FakeCognigy, startFakeCognigy } from "../../test/support/fake-cognigy";
+import { freePort } from "../../test/support/http";
 import { clearAuthCache } from "../cxone";
 import { type CognigyManagementEmulator, startCognigyManagement } from "../emulator/cognigy-management";
 import { configFromEnv } from "../relay/config";
@@ -61,14 +61,6 @@ async function cli(args: string[]) {
   });
   if (!args.includes("--show-secrets")) printed.push(stdout, stderr);
   return { code, stdout, stderr };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** The env file an admin starts from: the CXone credentials (the sandbox's hosts stand in for CXone's). */

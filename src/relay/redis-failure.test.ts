@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type RedisServer, startRedisServer } from "../../test/support/redis";
+import { freePort } from "../../test/support/http";
+import { type RedisServer, startRedisServer } from "../../test/support/redis";
 import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
 
 /**

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { RELAY_CLIENT } from "./relay";
 
 /** A JSON POST as CXone makes it; the answer parsed when it is JSON. */
@@ -23,3 +24,16 @@ export async function bearer(boxUrl: string) {
 }
 
 export const creds = () => ({ client_id: RELAY_CLIENT.clientId, client_secret: RELAY_CLIENT.clientSecret });
+
+/** A loopback port nothing listens on right now (for a server started later, or one that must be down). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import Redis from "ioredis";
+import { freePort } from "./http";
 
 /**
  * A real redis-server on loopback for one test file (scripts/ensure-redis.sh installs Debian's package before
@@ -73,16 +73,4 @@ export async function startRedisServer(port: number, dir?: string): Promise<Redi
         child.kill("SIGKILL");
       }),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
