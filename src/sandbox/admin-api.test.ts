@@ -34,6 +34,11 @@ describe("sandbox channel API", () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0].errorCode).toBe("ChannelIntegrationNotFound");
     expect((await request("GET", "/dfo/3.0/channels?limit=5")).status).toBe(400);
+    // Filters NiCE names but the sandbox does not implement are refused, never ignored (an ignored one answers more).
+    for (const path of ["/dfo/3.0/channels?isPrivate=true", "/InContactAPI/services/v23.0/skills?outboundStrategy=x"]) {
+      const unimplemented = await request("GET", path);
+      expect([unimplemented.status, unimplemented.body.errors[0].errorCode]).toEqual([400, "SandboxUnsupported"]);
+    }
     expect((await post(channel)).status).toBe(200);
     // Create/update by id: the same id again is an update, not a second channel.
     expect((await post({ ...channel, name: "Renamed" })).status).toBe(200);

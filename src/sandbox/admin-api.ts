@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { type NewChannel, sendCxoneError } from "./contract";
+import { type NewChannel, refuseUnimplemented, sendCxoneError } from "./contract";
 import type { SkillFigures } from "./cxone-sandbox";
 
 /**
@@ -92,6 +92,8 @@ export class SandboxAdmin {
   routes(api: FastifyInstance): void {
     api.get("/dfo/3.0/channels", async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
+      const refused = refuseUnimplemented(reply, q, ["page", "size"]);
+      if (refused) return refused;
       const all = this.channels.map((c) => this.channelView(c));
       if (q.page === undefined && q.size === undefined) return all;
       const size = Number(q.size ?? 25);
@@ -136,7 +138,9 @@ export class SandboxAdmin {
       return this.channelView(channel);
     });
 
-    api.get("/InContactAPI/services/:version/skills", async (req) => {
+    api.get("/InContactAPI/services/:version/skills", async (req, reply) => {
+      const refused = refuseUnimplemented(reply, req.query as Record<string, unknown>, ["mediaTypeId"]);
+      if (refused) return refused;
       const { mediaTypeId } = req.query as { mediaTypeId?: string };
       const skills = this.skills.filter((s) => mediaTypeId === undefined || String(s.mediaTypeId) === mediaTypeId);
       return {

@@ -439,6 +439,22 @@ export function sendCxoneError(
   return reply.code(status).send(cxoneErrorBody([{ field, message, errorCode }], randomUUID()));
 }
 
+/**
+ * A filter NiCE names but the sandbox does not implement is refused loudly rather than ignored: an ignored filter would
+ * answer more than CXone does and hide a bug.
+ */
+export function refuseUnimplemented(reply: FastifyReply, query: Record<string, unknown>, implemented: string[]) {
+  const missing = Object.keys(query).filter((name) => !implemented.includes(name));
+  if (!missing.length) return undefined;
+  return sendCxoneError(
+    reply,
+    400,
+    `the sandbox does not implement ${missing.join(", ")}`,
+    "SandboxUnsupported",
+    missing[0],
+  );
+}
+
 // ---- callbacks CXone sends to a BYOC middleware (the relay) ----
 
 /** Legacy reply `POST {box}/1.0/posts/{postId}/messages`: the body is undocumented; fields seen in NiCE's models. */

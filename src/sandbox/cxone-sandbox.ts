@@ -8,6 +8,7 @@ import {
   cxoneErrorBody,
   endpointFor,
   type NewMessage,
+  refuseUnimplemented,
   sendCxoneError,
 } from "./contract";
 
@@ -593,7 +594,12 @@ export class CxoneSandbox {
 
     api.get("/dfo/3.0/messages", async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
-      const refused = unimplemented(reply, q, ["idOnExternalPlatform[]", "channel[]", "contactNumber", "direction"]);
+      const refused = refuseUnimplemented(reply, q, [
+        "idOnExternalPlatform[]",
+        "channel[]",
+        "contactNumber",
+        "direction",
+      ]);
       if (refused) return refused;
       const ids = list(q["idOnExternalPlatform[]"]);
       const channels = list(q["channel[]"]);
@@ -628,7 +634,7 @@ export class CxoneSandbox {
 
     api.get("/dfo/3.0/contacts", async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
-      const refused = unimplemented(reply, q, [
+      const refused = refuseUnimplemented(reply, q, [
         "channel[]",
         "status[]",
         "endUserIdOnExternalPlatform[]",
@@ -739,22 +745,6 @@ export class CxoneSandbox {
     if (fault.times <= 0) this.faults.splice(index, 1);
     return fault;
   }
-}
-
-/**
- * A filter NiCE names but the sandbox does not implement is refused loudly rather than ignored: an ignored filter would
- * answer more than CXone does and hide a bug.
- */
-function unimplemented(reply: FastifyReply, query: Record<string, unknown>, implemented: string[]) {
-  const missing = Object.keys(query).filter((name) => !implemented.includes(name));
-  if (!missing.length) return undefined;
-  return sendCxoneError(
-    reply,
-    400,
-    `the sandbox does not implement ${missing.join(", ")}`,
-    "SandboxUnsupported",
-    missing[0],
-  );
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? undefined : ([] as string[]).concat(v));
