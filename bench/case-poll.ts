@@ -9,7 +9,7 @@ import type { CognigyClient } from "../src/relay/cognigy";
 import { createMetrics } from "../src/relay/metrics";
 import { MemoryStore } from "../src/relay/store";
 import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
-import { percentile, type Row, round } from "./util";
+import { openHandovers, percentile, type Row, round } from "./util";
 
 const KEYS = threadKeys([SANDBOX_THREAD_KEY]);
 const decodeThread = (threadId: string) => decodeThreadId(threadId, KEYS);
@@ -103,26 +103,8 @@ function fullListPoller(sandbox: CxoneSandbox, changes: Changes): Poller {
 async function measure(open: number, changesPerInterval: number, kind: "incremental" | "full-list") {
   const sandbox = await startCxoneSandbox();
   clearAuthCache();
-  const handovers = Array.from({ length: open }, (_, i) => ({
-    endUserId: `u${i}`,
-    threadId: encodeThreadId(
-      {
-        userId: `u${i}`,
-        sessionId: `s${i}`,
-        urlToken: `t${i}`,
-        handoverId: `h${i}`,
-        displayAgentDetails: false,
-      },
-      SANDBOX_THREAD_KEY,
-    ),
-  }));
-  const cases = sandbox.createCases(handovers);
   // Opened over the last hours, not in one millisecond.
-  cases.forEach((id, i) => {
-    const c = sandbox.cases.get(id)!;
-    c.updatedAt = Date.now() - 60_000 - (open - i) * 1000;
-    c.statusUpdatedAt = new Date(c.updatedAt).toISOString();
-  });
+  const cases = openHandovers(sandbox, open, { spacingMs: 1000 });
   const changes = new Changes(sandbox, cases);
   const poller = kind === "incremental" ? newPoller(sandbox, changes) : fullListPoller(sandbox, changes);
   await poller.poll();

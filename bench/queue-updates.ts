@@ -1,5 +1,5 @@
 import { clearAuthCache, parseConnection } from "../src/cxone";
-import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
+import { decodeThreadId, threadKeys } from "../src/handover/thread";
 import { DEFAULT_ALTERNATIVE_TEXT, DEFAULT_QUEUE_UPDATE_TEXT, type WaitSettings } from "../src/handover/wait-settings";
 import { CaseEvents } from "../src/relay/case-events";
 import type { CognigyClient } from "../src/relay/cognigy";
@@ -7,7 +7,7 @@ import { ACTIVITY_CHECKS_PER_POLL } from "../src/relay/inactivity";
 import { createMetrics } from "../src/relay/metrics";
 import { MemoryStore } from "../src/relay/store";
 import { SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
-import type { Row } from "./util";
+import { openHandovers, type Row } from "./util";
 
 /**
  * What the waiting features cost in CXone requests per poll interval, at 1, 100 and 1,000 queued conversations:
@@ -38,28 +38,7 @@ async function requestsPerInterval(queued: number, wait: WaitSettings | undefine
   clearAuthCache();
   let clock = Date.now();
   let updates = 0;
-  const cases = sandbox.createCases(
-    Array.from({ length: queued }, (_, i) => ({
-      endUserId: `u${i}`,
-      threadId: encodeThreadId(
-        {
-          userId: `u${i}`,
-          sessionId: `s${i}`,
-          urlToken: `t${i}`,
-          handoverId: `h${i}`,
-          displayAgentDetails: false,
-          wait,
-        },
-        SANDBOX_THREAD_KEY,
-      ),
-    })),
-  );
-  cases.forEach((id, i) => {
-    const c = sandbox.cases.get(id)!;
-    c.updatedAt = clock - 60_000 - (queued - i) * 10;
-    c.statusUpdatedAt = new Date(c.updatedAt).toISOString();
-    c.createdAt = c.statusUpdatedAt;
-  });
+  openHandovers(sandbox, queued, { spacingMs: 10, now: clock, wait });
   const cognigy = {
     send: async (_route: string, _ref: unknown, _text: string, cxone: { event: string }) => {
       if (cxone.event === "queueUpdate") updates++;

@@ -2,6 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { encodeThreadId } from "../src/handover/thread";
+import type { WaitSettings } from "../src/handover/wait-settings";
+import { type CxoneSandbox, SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -42,4 +45,39 @@ export interface Row {
   ratio?: number;
   target?: string;
   met?: boolean;
+}
+
+/**
+ * Opens `count` handovers straight in the sandbox (no HTTP) on signed thread ids, opened and last changed `spacingMs`
+ * apart, the newest a minute before `now` (not all in one millisecond).
+ */
+export function openHandovers(
+  sandbox: CxoneSandbox,
+  count: number,
+  o: { spacingMs: number; now?: number; wait?: WaitSettings },
+): string[] {
+  const now = o.now ?? Date.now();
+  const cases = sandbox.createCases(
+    Array.from({ length: count }, (_, i) => ({
+      endUserId: `u${i}`,
+      threadId: encodeThreadId(
+        {
+          userId: `u${i}`,
+          sessionId: `s${i}`,
+          urlToken: `t${i}`,
+          handoverId: `h${i}`,
+          displayAgentDetails: false,
+          ...(o.wait ? { wait: o.wait } : {}),
+        },
+        SANDBOX_THREAD_KEY,
+      ),
+    })),
+  );
+  cases.forEach((id, i) => {
+    const c = sandbox.cases.get(id)!;
+    c.updatedAt = now - 60_000 - (count - i) * o.spacingMs;
+    c.statusUpdatedAt = new Date(c.updatedAt).toISOString();
+    c.createdAt = c.statusUpdatedAt;
+  });
+  return cases;
 }
