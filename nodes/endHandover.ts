@@ -1,4 +1,5 @@
 import { closeCase } from "../src/handover/close";
+import type { FlowEndReason } from "../src/handover/events";
 import { isOpen, readHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { restoreBotLook, saveHandover, writeHandoverStatus } from "./shared";
@@ -21,7 +22,9 @@ export async function endHandover(run: NodeRun<EndHandoverConfig>): Promise<Outc
   }
   const result = await closeCase(run.cxone(), state, run.log);
   const status = run.config.endStatus === "completed" ? "completed" : "cancelled";
-  saveHandover(run.api, { ...state, status, active: false, endedAt: new Date().toISOString() });
+  // The flow ended it: no inject comes; the reason lives in context (README: Hand-back reasons).
+  const endReason: FlowEndReason = "userLeft";
+  saveHandover(run.api, { ...state, status, active: false, endedAt: new Date().toISOString(), endReason });
   writeHandoverStatus(run.api, { status, ...(state.contactId ? { data: { contactId: state.contactId } } : {}) });
   restoreBotLook(run, state);
   run.log("info", `handover ${state.handoverId} ended (${status}; case ${state.contactId ?? "?"}: ${result})`);

@@ -3,6 +3,7 @@ import {
   COGNIGY_ID_MAX,
   EXPIRING_SESSION_ENDPOINT_TYPES,
   notifySupport,
+  quickReplyData,
   takesDataEvents,
   userText,
 } from "../src/handover/cognigy-platform";
@@ -12,6 +13,7 @@ import { encodeThreadId } from "../src/handover/thread";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import {
   customerOf,
+  DEFAULT_REQUEUED_TEXT,
   displayName,
   type SendResult,
   saveHandover,
@@ -44,6 +46,36 @@ export interface HandoverConfig extends TranscriptConfig, WaitConfig {
   customFields?: unknown;
   cancelKeywords?: unknown;
   cancelIntent?: string;
+  /** Cognigy's Handover to Agent keys and defaults (README: Node: Hand over). */
+  repeatHandoverMessage?: boolean;
+  quickReply?: string;
+  sendOnQueueEvent?: boolean;
+  sendOnActiveEvent?: boolean;
+  sendResolveEvent?: boolean;
+  requeuedText?: string;
+  resolvedText?: string;
+  cancelledText?: string;
+  endedText?: string;
+}
+
+const said = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** What Send to Agent says and which events run the flow; unset keys leave today's behaviour. */
+function handBackSettings(config: HandoverConfig, accepted: string): Pick<HandoverState, "say" | "events"> {
+  return {
+    say: {
+      ...(config.repeatHandoverMessage === true && accepted.trim() ? { repeatAccepted: accepted } : {}),
+      requeued: said(config.requeuedText) ?? DEFAULT_REQUEUED_TEXT,
+      ...(said(config.resolvedText) ? { resolved: said(config.resolvedText) } : {}),
+      ...(said(config.cancelledText) ? { userCancelled: said(config.cancelledText) } : {}),
+      ...(said(config.endedText) ? { ended: said(config.endedText) } : {}),
+    },
+    events: {
+      queue: config.sendOnQueueEvent !== false,
+      active: config.sendOnActiveEvent !== false,
+      resolve: config.sendResolveEvent !== false,
+    },
+  };
 }
 
 type ContactHints = { skillId?: number; customFields?: { ident: string; value: string }[] };
@@ -204,6 +236,8 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   const contactId = progress.contactId ?? (await client.findContactByThread(threadId))?.id;
   if (!contactId) run.log("warn", "CXone did not say which case the handover opened; continuing without its id");
 
+  const accepted = typeof config.text === "string" ? config.text : DEFAULT_ACCEPTED_TEXT;
+  const button = typeof config.quickReply === "string" ? config.quickReply.trim() : "";
   const state: HandoverState = {
     active: true,
     status: "queue",
@@ -215,14 +249,16 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     displayAgentDetails,
     joinedText: typeof config.joinedText === "string" ? config.joinedText : DEFAULT_JOINED_TEXT,
     sent: progress.sent,
-    cancelKeywords: keywordsOf(config.cancelKeywords),
+    cancelKeywords: [...keywordsOf(config.cancelKeywords), ...(button ? [button] : [])],
     cancelIntent: config.cancelIntent?.trim() || undefined,
+    ...handBackSettings(config, accepted),
   };
   saveHandover(api, state);
   writeHandoverStatus(api, { status: "queue", ...(contactId ? { data: { contactId } } : {}) });
   run.log("info", `handover ${handoverId} opened case ${contactId ?? "?"} with ${progress.sent} message(s)`);
-  const accepted = typeof config.text === "string" ? config.text : DEFAULT_ACCEPTED_TEXT;
-  if (accepted.trim()) api.say?.(accepted, {});
+  if (accepted.trim() || button) {
+    api.say?.(accepted, button ? quickReplyData(accepted, [{ title: button, payload: button }]) : {});
+  }
   return ON_SUCCESS;
 }
 
@@ -236,9 +272,16 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
     {
       key: "text",
       type: "cognigyText",
-      label: "Accepted message",
+      label: "Handover Accepted Message",
       defaultValue: DEFAULT_ACCEPTED_TEXT,
       description: "Said to the user once the case is open (empty: say nothing).",
+    },
+    {
+      key: "repeatHandoverMessage",
+      type: "toggle",
+      label: "Repeat Handover Accepted Message",
+      defaultValue: false,
+      description: "Say the accepted message again whenever the user writes while no agent has joined yet.",
     },
     {
       key: "sendTranscript",
@@ -289,8 +332,60 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
     {
       key: "cancelIntent",
       type: "text",
-      label: "Cancel intent",
+      label: "Cancel Intent",
       description: "A Cognigy intent name that ends the handover, handled by Send to Agent.",
+    },
+    {
+      key: "quickReply",
+      type: "cognigyText",
+      label: "Cancel Button Text",
+      description: "Offered as a quick reply with the accepted message; tapping it cancels the handover.",
+    },
+    {
+      key: "sendOnQueueEvent",
+      type: "toggle",
+      label: "Send Queue Event",
+      defaultValue: false,
+      description: "Run the flow (Send to Agent's On success) when the case goes back to the queue.",
+    },
+    {
+      key: "sendOnActiveEvent",
+      type: "toggle",
+      label: "Send Active Event",
+      defaultValue: false,
+      description: "Run the flow (Send to Agent's On success) when an agent joins; the notice is said either way.",
+    },
+    {
+      key: "sendResolveEvent",
+      type: "toggle",
+      label: "Send Resolve Event",
+      defaultValue: true,
+      description: "Run the flow (Send to Agent's end branches) when the handover ends on CXone's or the relay's side.",
+    },
+    {
+      key: "requeuedText",
+      type: "cognigyText",
+      label: "Back in queue message",
+      defaultValue: DEFAULT_REQUEUED_TEXT,
+      description: "Said when the case goes back to the queue without an agent (empty: say nothing).",
+    },
+    {
+      key: "resolvedText",
+      type: "cognigyText",
+      label: "Resolved message",
+      description: "Said once when the agent resolves the case (empty: say nothing).",
+    },
+    {
+      key: "cancelledText",
+      type: "cognigyText",
+      label: "Cancelled message",
+      description: "Said once when the user cancels (cancel keyword, intent or button).",
+    },
+    {
+      key: "endedText",
+      type: "cognigyText",
+      label: "Ended message",
+      description: "Said once when the handover ends for any other reason (closed in CXone, inactivity, …).",
     },
     ...TRANSCRIPT_FIELDS,
     ...WAIT_FIELDS,
@@ -303,16 +398,36 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       defaultCollapsed: true,
       fields: ["skillId", "customFields", "displayAgentDetails", "joinedText"],
     },
-    { key: "cancel", label: "Cancel", defaultCollapsed: true, fields: ["cancelKeywords", "cancelIntent"] },
+    {
+      key: "cancelSettings",
+      label: "Cancel Handover Options",
+      defaultCollapsed: true,
+      fields: ["cancelKeywords", "cancelIntent", "quickReply"],
+    },
+    {
+      key: "eventSettings",
+      label: "Event Settings",
+      defaultCollapsed: true,
+      fields: ["sendOnQueueEvent", "sendOnActiveEvent", "sendResolveEvent"],
+    },
+    {
+      key: "handBack",
+      label: "Hand-back messages",
+      defaultCollapsed: true,
+      fields: ["requeuedText", "resolvedText", "cancelledText", "endedText"],
+    },
     transcriptSection(["sendTranscript"]),
     ...WAIT_SECTIONS,
   ],
   form: [
     { type: "field", key: "text" },
+    { type: "field", key: "repeatHandoverMessage" },
     { type: "section", key: "transcript" },
     { type: "section", key: "customer" },
     { type: "section", key: "routing" },
-    { type: "section", key: "cancel" },
+    { type: "section", key: "cancelSettings" },
+    { type: "section", key: "eventSettings" },
+    { type: "section", key: "handBack" },
     ...WAIT_SECTIONS.map((section) => ({ type: "section" as const, key: section.key })),
   ],
   logic: handover,

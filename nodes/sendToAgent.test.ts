@@ -145,7 +145,7 @@ describe("Send to agent: relay events", () => {
     ]);
     const resolved = await gate(next(session, { data: { cxone: { event: "resolved", contactId } } }));
     expect(resolved.outputs).toEqual([]);
-    expect(session.input.handover).toEqual({ status: "completed", data: { contactId } });
+    expect(session.input.handover).toMatchObject({ status: "completed", data: { contactId, reason: "resolved" } });
   });
 
   test("resolved for the active case ends the handover and follows OnResolved; the next input is the bot's", async () => {
@@ -252,5 +252,112 @@ describe("Send to agent: the gate keeps the bot working", () => {
     const run = await runWith(env, sendToAgentNode, session, { connection: { channelId: "" } });
     expect(run.outcome).toBe("cxoneSendToAgentOnNoHandover");
     expect(env.sandbox.requests).toEqual([]);
+  });
+});
+
+describe("Send to agent: one hand-back per handover, branched on its reason", () => {
+  const ended = (contactId: string, reason: string, extra = {}) => ({
+    data: { cxone: { event: "ended", reason, contactId, ...extra } },
+  });
+
+  test.each([
+    ["resolved", "cxoneSendToAgentOnResolved", "Glad we could help."],
+    ["closed", "cxoneSendToAgentOnEnded", "The chat has ended."],
+    ["closedInCxone", "cxoneSendToAgentOnEnded", "The chat has ended."],
+    ["caseGone", "cxoneSendToAgentOnEnded", "The chat has ended."],
+    ["inactivity", "cxoneSendToAgentOnEnded", "The chat has ended."],
+    ["queueTooLong", "cxoneSendToAgentOnEnded", "The chat has ended."],
+  ])("ended (%s) follows %s, says its message once and records the reason", async (reason, outcome, message) => {
+    const session = await openHandover(env, { resolvedText: "Glad we could help.", endedText: "The chat has ended." });
+    const { contactId } = stateOf(session);
+    const caseFields = { disposition: "refund" };
+    const run = await gate(next(session, ended(contactId, reason, { caseFields })));
+    expect(run.outcome).toBe(outcome);
+    expect(run.outputs.map((o) => o.text)).toEqual([message]);
+    expect(stateOf(session)).toMatchObject({ status: "completed", active: false, endReason: reason });
+    expect(session.input.handover).toMatchObject({
+      status: "completed",
+      data: { contactId, reason, cxone: { caseFields } },
+    });
+    // A repeat (a relay retry that was delivered after all) is absorbed: nothing said twice.
+    const again = await gate(next(session, ended(contactId, reason)));
+    expect(again.stopped).toBe(true);
+    expect(again.outputs).toEqual([]);
+  });
+
+  test("a node placed before Handover ended existed follows its Agent resolved branch for the other reasons", async () => {
+    const session = await openHandover(env);
+    const { contactId } = stateOf(session);
+    const children = ["OnSuccess", "OnNoHandover", "OnResolved", "OnCancelled", "OnError"].map(
+      (s) => `cxoneSendToAgent${s}`,
+    );
+    const run = await gate(next(session, ended(contactId, "closedInCxone")), { children });
+    expect(run.outcome).toBe("cxoneSendToAgentOnResolved");
+  });
+
+  test("Send Resolve Event off: the handover ends and its message is said, but the flow does not run", async () => {
+    const session = await openHandover(env, { sendResolveEvent: false, resolvedText: "Bye." });
+    const run = await gate(next(session, ended(stateOf(session).contactId, "resolved")));
+    expect(run.stopped).toBe(true);
+    expect(run.outputs.map((o) => o.text)).toEqual(["Bye."]);
+    expect(stateOf(session)).toMatchObject({ status: "completed", endReason: "resolved" });
+  });
+
+  test("a cancel says the Cancelled message once and records userCancelled; nothing is injected", async () => {
+    const session = await openHandover(env, { cancelKeywords: ["stop"], cancelledText: "Okay, cancelled." });
+    const run = await gate(next(session, { text: "stop" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+    expect(run.outputs.map((o) => o.text)).toEqual(["Okay, cancelled."]);
+    expect(stateOf(session)).toMatchObject({ status: "cancelled", endReason: "userCancelled" });
+  });
+
+  test("Cancel Button Text: a quick reply under the accepted message; tapping it cancels", async () => {
+    const session = newSession({ text: "agent", endpointType: "webchat3" });
+    const open = await runWith(env, handoverNode, session, { sendTranscript: false, quickReply: "Cancel chat" });
+    expect(open.outputs[0].data).toMatchObject({
+      _cognigy: { _webchat: { message: { quick_replies: [{ title: "Cancel chat", payload: "Cancel chat" }] } } },
+    });
+    const run = await gate(next(session, { text: "Cancel chat" }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
+  });
+
+  test("Repeat Handover Accepted Message: said again while queued, not once an agent joined", async () => {
+    const session = await openHandover(env, { repeatHandoverMessage: true, text: "Please hold on." });
+    const queued = await gate(next(session, { text: "hello?" }));
+    expect(queued.outputs.map((o) => o.text)).toEqual(["Please hold on."]);
+    const { contactId } = stateOf(session);
+    await gate(
+      next(session, { data: { cxone: { event: "agentJoined", contactId, agent: { id: "1", name: "Ben" } } } }),
+    );
+    const active = await gate(next(session, { text: "hi Ben" }));
+    expect(active.outputs).toEqual([]);
+  });
+});
+
+describe("Send to agent: transfers and back to the queue", () => {
+  const joined = (contactId: string, id: string, name: string) => ({
+    data: { cxone: { event: "agentJoined", contactId, agent: { id, name } } },
+  });
+
+  test("a second agent is announced once; the case back in the queue is told once", async () => {
+    const session = await openHandover(env, { displayAgentDetails: true });
+    const { contactId } = stateOf(session);
+    const said: string[] = [];
+    for (const input of [
+      joined(contactId, "1001", "Anna"),
+      joined(contactId, "1002", "Ben"),
+      joined(contactId, "1002", "Ben"),
+      { data: { cxone: { event: "requeued", contactId } } },
+    ]) {
+      said.push(...(await gate(next(session, input))).outputs.map((o) => String(o.text)));
+    }
+    expect(said).toEqual([
+      "You are now chatting with Anna",
+      "You are now chatting with Ben",
+      "You are waiting for an agent again.",
+    ]);
+    expect(stateOf(session)).toMatchObject({ status: "queue", active: true });
+    expect(stateOf(session).agent).toBeUndefined();
+    expect(session.input.handover).toMatchObject({ status: "queue" });
   });
 });

@@ -1,7 +1,7 @@
 import type { Attachment } from "../src/cxone";
 import { closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
-import type { RelayEventName } from "../src/handover/events";
+import { END_REASONS, type EndReason, type FlowEndReason, type RelayEventName } from "../src/handover/events";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import {
@@ -16,6 +16,7 @@ import {
 import {
   agentNoticeData,
   customerOf,
+  DEFAULT_REQUEUED_TEXT,
   isCancelRequest,
   ON_NO_HANDOVER,
   restoreBotLook,
@@ -26,7 +27,9 @@ import {
 export const SEND_TO_AGENT = "cxoneSendToAgent";
 export const ON_RESOLVED: Outcome = { suffix: "OnResolved", label: "Agent resolved" };
 export const ON_CANCELLED: Outcome = { suffix: "OnCancelled", label: "User cancelled" };
-const OUTCOMES = [ON_SUCCESS, ON_NO_HANDOVER, ON_RESOLVED, ON_CANCELLED, ON_ERROR];
+/** Every other end (closed, closed in CXone, case gone, inactivity, queue too long); older nodes lack this child. */
+export const ON_ENDED: Outcome = { suffix: "OnEnded", label: "Handover ended", fallback: ON_RESOLVED };
+const OUTCOMES = [ON_SUCCESS, ON_NO_HANDOVER, ON_RESOLVED, ON_CANCELLED, ON_ENDED, ON_ERROR];
 
 export interface SendToAgentConfig {
   connection: unknown;
@@ -75,9 +78,51 @@ function announceAgent(run: NodeRun<SendToAgentConfig>, state: HandoverState, ag
   run.api.say?.(text, { ...agentNoticeData(run.input.endpointType, text, agent), cxone });
 }
 
+/** Absorbs an event: it must neither reach the agent nor make the bot talk. */
+function absorb(run: NodeRun<SendToAgentConfig>): Outcome | null {
+  if (typeof run.api.stopExecution === "function") {
+    run.api.stopExecution();
+    return null;
+  }
+  return ON_SUCCESS;
+}
+
 /**
- * The relay's injects (agentJoined, resolved) for the active case update the handover; anything else, e.g. an event
- * for a case the user already cancelled, is absorbed: it must neither reach the agent nor make the bot talk.
+ * The one hand-back, whoever ended it: the handover closes with its reason in context, `input.handover` says
+ * completed or cancelled, the bot's look returns, the reason's message (set on Hand over) is said, and the branch
+ * follows the reason. Runs once: afterwards the handover is no longer open and a repeat is absorbed.
+ */
+function handBack(
+  run: NodeRun<SendToAgentConfig>,
+  state: HandoverState,
+  reason: EndReason | FlowEndReason,
+  event?: Record<string, unknown>,
+): Outcome {
+  const cancelled = reason === "userCancelled";
+  const status = cancelled ? "cancelled" : "completed";
+  const contactId = state.contactId;
+  saveHandover(run.api, { ...state, status, active: false, endedAt: new Date().toISOString(), endReason: reason });
+  writeHandoverStatus(run.api, {
+    status,
+    data: { ...(contactId ? { contactId } : {}), reason, ...(event ? { cxone: event } : {}) },
+  });
+  restoreBotLook(run, state);
+  const said = cancelled ? state.say?.userCancelled : reason === "resolved" ? state.say?.resolved : state.say?.ended;
+  if (said?.trim()) run.api.say?.(said, {});
+  run.log("info", `handover ${state.handoverId} ended (${reason}; case ${contactId ?? "?"}); back to the bot`);
+  return cancelled ? ON_CANCELLED : reason === "resolved" ? ON_RESOLVED : ON_ENDED;
+}
+
+/** An `ended` event's reason; today's `resolved` event (from a relay of an older version) is the agent's resolve. */
+function endReasonOf(event: { event: string; reason?: unknown }): EndReason | undefined {
+  if (event.event === "resolved") return "resolved";
+  if (event.event !== "ended") return undefined;
+  return (END_REASONS as readonly unknown[]).includes(event.reason) ? (event.reason as EndReason) : "closedInCxone";
+}
+
+/**
+ * The relay's injects for the active case update the handover (agentJoined, requeued, ended and the older resolved);
+ * anything else, e.g. an event for a case the user already cancelled, is absorbed.
  */
 function onRelayEvent(
   run: NodeRun<SendToAgentConfig>,
@@ -87,6 +132,7 @@ function onRelayEvent(
   const contactId =
     typeof event.contactId === "string" || typeof event.contactId === "number" ? String(event.contactId) : undefined;
   const forActive = isOpen(state) && !!contactId && (state.contactId === undefined || state.contactId === contactId);
+  const runs = (which: "queue" | "active" | "resolve") => state?.events?.[which] !== false;
   if (forActive && event.event === "agentJoined") {
     const agent = agentOf(event.agent);
     const again = state.status === "active" && state.agent?.id === agent.id;
@@ -94,36 +140,33 @@ function onRelayEvent(
     writeHandoverStatus(run.api, { status: "active", data: { contactId, agent } });
     if (!again) announceAgent(run, state, agent, contactId);
     run.log("info", `agent joined case ${contactId}`);
-    return ON_SUCCESS;
+    return runs("active") ? ON_SUCCESS : absorb(run);
   }
   if (forActive && event.event === ("queueTooLong" satisfies RelayEventName)) {
     // The wait passed the handover's maximum: the flow below may offer another way or end the handover.
     run.log("info", `queue too long for case ${contactId}`);
     return ON_SUCCESS;
   }
-  // A handover the relay ended (inactivity) is over in CXone, as a resolved one.
-  if (forActive && (event.event === "resolved" || event.event === ("ended" satisfies RelayEventName))) {
-    saveHandover(run.api, {
-      ...state,
-      contactId,
-      status: "completed",
-      active: false,
-      endedAt: new Date().toISOString(),
-    });
-    writeHandoverStatus(run.api, { status: "completed", data: { contactId } });
-    restoreBotLook(run, state);
-    run.log("info", `case ${contactId} resolved by the agent; back to the bot`);
-    return ON_RESOLVED;
+  if (forActive && event.event === ("requeued" satisfies RelayEventName)) {
+    const { agent: _gone, ...rest } = state;
+    saveHandover(run.api, { ...rest, contactId, status: "queue" });
+    writeHandoverStatus(run.api, { status: "queue", data: { contactId } });
+    // Told once per return to the queue: the relay injects it only when an agent had the case.
+    const text = state.say?.requeued ?? DEFAULT_REQUEUED_TEXT;
+    if (text.trim()) run.api.say?.(text, {});
+    run.log("info", `case ${contactId} is back in the queue without an agent`);
+    return runs("queue") ? ON_SUCCESS : absorb(run);
+  }
+  const reason = endReasonOf(event);
+  if (forActive && reason) {
+    const outcome = handBack(run, { ...state, contactId }, reason, event);
+    return runs("resolve") ? outcome : absorb(run);
   }
   run.log(
     "info",
     `ignored relay event "${event.event.slice(0, 40)}" for case ${contactId ?? "?"}: not the active handover`,
   );
-  if (typeof run.api.stopExecution === "function") {
-    run.api.stopExecution();
-    return null;
-  }
-  return ON_SUCCESS;
+  return absorb(run);
 }
 
 /** The gate at the top of the flow: user input goes to the agent while a handover is open, else to the bot. */
@@ -136,14 +179,8 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
 
   if (isCancelRequest(state, input)) {
     const result = await closeCase(run.cxone(), state, run.log);
-    saveHandover(api, { ...state, status: "cancelled", active: false, endedAt: new Date().toISOString() });
-    writeHandoverStatus(api, {
-      status: "cancelled",
-      ...(state.contactId ? { data: { contactId: state.contactId } } : {}),
-    });
-    restoreBotLook(run, state);
     run.log("info", `user cancelled the handover (case ${state.contactId ?? "?"}: ${result})`);
-    return ON_CANCELLED;
+    return handBack(run, state, "userCancelled");
   }
 
   const attachments = run.config.forwardAttachments === false ? [] : attachmentsOf(input);
@@ -174,6 +211,8 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
     run.log("info", `CXone routed the message to a new case ${res.contactId} (was ${state.contactId})`);
   }
   saveHandover(api, { ...state, contactId: res.contactId ?? state.contactId, sent: state.sent + 1 });
+  // Repeat Handover Accepted Message: the user wrote while no agent has joined yet.
+  if (state.status === "queue" && state.say?.repeatAccepted) api.say?.(state.say.repeatAccepted, {});
   return ON_SUCCESS;
 }
 

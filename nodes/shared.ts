@@ -13,6 +13,8 @@ import type { CognigyApi, CognigyBag, NodeRun, Outcome } from "../src/node-kit";
 /** What the handover nodes share: outcomes, the customer identity, state writes and the transcript machinery. */
 
 export const ON_NO_HANDOVER: Outcome = { suffix: "OnNoHandover", label: "No handover" };
+/** Said when the case goes back to the queue without an agent (Hand over's Back in queue message). */
+export const DEFAULT_REQUEUED_TEXT = "You are waiting for an agent again.";
 
 export function saveHandover(api: CognigyApi, state: HandoverState): void {
   api.addToContext?.(HANDOVER_CONTEXT_KEY, state, "simple");
@@ -24,7 +26,8 @@ export function saveHandover(api: CognigyApi, state: HandoverState): void {
  */
 export interface HandoverStatusObject {
   status: HandoverStatus;
-  data?: { contactId?: string; agent?: Agent };
+  /** `reason`: why the handover ended; `cxone`: the relay's event that changed the status. */
+  data?: { contactId?: string; agent?: Agent; reason?: string; cxone?: Record<string, unknown> };
   error?: { reason: "unsupported" | "error"; message: string };
 }
 

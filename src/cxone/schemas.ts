@@ -64,6 +64,12 @@ export const contactSchema = z.object({
   statusUpdatedAt: nullableString,
   /** Required in NiCE's case schema (common-sdk cxone-case.js); ranks a channel's queued cases. */
   createdAt: nullableString,
+  /** The case's custom fields as the agent left them (OAS Contact.customFields); a shape we cannot read is dropped. */
+  customFields: z
+    .array(z.object({ ident: z.string(), value: z.string().nullish() }))
+    .nullish()
+    .catch(undefined)
+    .transform((v) => v ?? undefined),
 });
 export type CxoneContact = z.output<typeof contactSchema>;
 

@@ -104,3 +104,42 @@ export const isWebchat = (endpointType: unknown) =>
 
 export const takesDataEvents = (endpointType: unknown) =>
   typeof endpointType === "string" && DATA_EVENT_ENDPOINT_TYPES.includes(endpointType);
+
+/** Quick replies Webchat v3 and Cognigy's `_default` format both hold; the payload comes back as the user's text. */
+export interface QuickReply {
+  title: string;
+  payload: string;
+  imageUrl?: string;
+}
+
+/** Notify data Webchat v3 draws as tappable quick replies (both formats: which one Notify converts is undocumented). */
+export function quickReplyData(text: string, replies: QuickReply[]): Record<string, unknown> {
+  return {
+    _cognigy: {
+      _default: {
+        _quickReplies: {
+          type: "quick_replies",
+          text,
+          quickReplies: replies.map((r, i) => ({
+            id: i + 1,
+            contentType: "postback",
+            title: r.title,
+            payload: r.payload,
+            ...(r.imageUrl ? { imageUrl: r.imageUrl } : {}),
+          })),
+        },
+      },
+      _webchat: {
+        message: {
+          text,
+          quick_replies: replies.map((r) => ({
+            content_type: "text",
+            title: r.title,
+            payload: r.payload,
+            ...(r.imageUrl ? { image_url: r.imageUrl } : {}),
+          })),
+        },
+      },
+    },
+  };
+}

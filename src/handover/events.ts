@@ -7,6 +7,9 @@
 /** Why a handover ended on CXone's or the relay's side (the flow's own ends are in context, not an event). */
 export const END_REASONS = ["resolved", "closed", "closedInCxone", "caseGone", "inactivity", "queueTooLong"] as const;
 export type EndReason = (typeof END_REASONS)[number];
+/** Why the flow itself ended a handover: written to `context.cxoneHandover.endReason`, never injected. */
+export const FLOW_END_REASONS = ["userCancelled", "userLeft"] as const;
+export type FlowEndReason = (typeof FLOW_END_REASONS)[number];
 
 export interface EventAgent {
   id: string;
@@ -35,6 +38,12 @@ export interface EndedEvent {
   agent?: EventAgent;
   /** The case's custom fields (and tags) as the agent left them, by ident. */
   caseFields?: Record<string, unknown>;
+}
+
+/** Injected: the case went back to the queue without an agent (the agent who had it left or was unassigned). */
+export interface RequeuedEvent {
+  event: "requeued";
+  contactId: string;
 }
 
 /** Notified: an agent's message (the Notify's text is the message; rich content rides beside it in `data`). */
@@ -95,6 +104,7 @@ export type RelayEvent =
   | QueueUpdateEvent
   | QueueTooLongEvent
   | InactivityWarningEvent
-  | AgentTypingEvent;
+  | AgentTypingEvent
+  | RequeuedEvent;
 
 export type RelayEventName = RelayEvent["event"];

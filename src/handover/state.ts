@@ -40,6 +40,27 @@ export const handoverStateSchema = z.object({
   cancelKeywords: z.array(z.string()).default([]),
   /** A Cognigy intent name that cancels the handover. */
   cancelIntent: z.string().optional(),
+  /**
+   * Why it ended, once it did: an `ended` event's reason (src/handover/events.ts END_REASONS) or the flow's own
+   * (FLOW_END_REASONS). A string, so a reason added later never makes an older node drop the handover.
+   */
+  endReason: z.string().optional(),
+  /** What Hand over asked Send to Agent to say; absent on handovers opened by an older version. */
+  say: z
+    .object({
+      /** Said again when the user writes while queued (Repeat Handover Accepted Message). */
+      repeatAccepted: z.string(),
+      /** Said when the case goes back to the queue without an agent. */
+      requeued: z.string(),
+      /** Per-reason hand-back messages: resolved, userCancelled, and `ended` for every other reason. */
+      resolved: z.string(),
+      userCancelled: z.string(),
+      ended: z.string(),
+    })
+    .partial()
+    .optional(),
+  /** Which handover events run the flow (Cognigy's Event Settings); absent = every event, as before. */
+  events: z.object({ queue: z.boolean(), active: z.boolean(), resolve: z.boolean() }).partial().optional(),
 });
 export type HandoverState = z.infer<typeof handoverStateSchema>;
 

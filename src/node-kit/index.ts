@@ -36,6 +36,8 @@ export interface Outcome {
   /** Appended to the parent type: cxoneHandover + OnSuccess = cxoneHandoverOnSuccess. */
   suffix: `On${string}`;
   label: string;
+  /** Followed when this child is missing: a node placed before the outcome existed keeps its old branch. */
+  fallback?: Outcome;
 }
 
 export const ON_SUCCESS: Outcome = { suffix: "OnSuccess", label: "On success" };
@@ -154,7 +156,8 @@ export async function executeNode<C extends { connection?: unknown }>(
   let client: CxoneClient | undefined;
 
   const follow = (outcome: Outcome) => {
-    const child = childConfigs.find((c) => c.type === `${nodeType}${outcome.suffix}`);
+    const childOf = (o: Outcome) => childConfigs.find((c) => c.type === `${nodeType}${o.suffix}`);
+    const child = childOf(outcome) ?? (outcome.fallback && childOf(outcome.fallback));
     if (child) api.setNextNode?.(child.id);
     else log("warn", `no ${outcome.suffix} child node; the flow continues below this node`);
   };

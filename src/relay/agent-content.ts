@@ -1,5 +1,8 @@
 import { convert } from "html-to-text";
 import { lookup } from "mime-types";
+import { type QuickReply, quickReplyData } from "../handover/cognigy-platform";
+
+export { type QuickReply, quickReplyData };
 
 /**
  * Turns what a CXone agent sent (NiCE's message content types, HTML text, attachments) into what a Cognigy Webchat v3
@@ -41,13 +44,6 @@ export interface AgentOutput {
   text: string;
   /** Extra Notify `data` for the rich rendering (quick replies, link card, files); absent for plain text. */
   data?: Record<string, unknown>;
-}
-
-/** Quick replies Webchat v3 and Cognigy's `_default` format both hold; the payload comes back as the user's text. */
-export interface QuickReply {
-  title: string;
-  payload: string;
-  imageUrl?: string;
 }
 
 const MAX_QUICK_REPLIES = 13;
@@ -109,38 +105,6 @@ function quickRepliesOf(actions: unknown): QuickReply[] {
     replies.push({ title, payload: str(action?.postback) ?? title, ...(imageUrl ? { imageUrl } : {}) });
   }
   return replies;
-}
-
-/** Notify data Webchat v3 draws as tappable quick replies (both formats: which one Notify converts is undocumented). */
-export function quickReplyData(text: string, replies: QuickReply[]): Record<string, unknown> {
-  return {
-    _cognigy: {
-      _default: {
-        _quickReplies: {
-          type: "quick_replies",
-          text,
-          quickReplies: replies.map((r, i) => ({
-            id: i + 1,
-            contentType: "postback",
-            title: r.title,
-            payload: r.payload,
-            ...(r.imageUrl ? { imageUrl: r.imageUrl } : {}),
-          })),
-        },
-      },
-      _webchat: {
-        message: {
-          text,
-          quick_replies: replies.map((r) => ({
-            content_type: "text",
-            title: r.title,
-            payload: r.payload,
-            ...(r.imageUrl ? { image_url: r.imageUrl } : {}),
-          })),
-        },
-      },
-    },
-  };
 }
 
 /** A one-element gallery (Webchat's link card): title, optional image, the whole card and a button open the link. */

@@ -35,7 +35,7 @@ const relayOn = (store = new MemoryStore()) => env.relay({ cxone: sandbox.connec
 function injected(): string[] {
   return env.cognigy.delivered({ route: "inject" }).map((c) => {
     const cx = c.body.data?.cxone as { event: string; contactId: string; agent?: { id: string } };
-    return [cx.event, cx.contactId, cx.agent?.id].filter(Boolean).join(":");
+    return [cx.event, cx.contactId, cx.event === "agentJoined" ? cx.agent?.id : undefined].filter(Boolean).join(":");
   });
 }
 
@@ -50,7 +50,7 @@ test("a watermark between two cases changed in the same millisecond: the second 
   const [a, b] = [cases[10], cases[20]];
   sandbox.closeCase(a);
   await relay.pollOnce();
-  expectEachOnce([`resolved:${a}`]);
+  expectEachOnce([`ended:${a}`]);
   // b closes in the very millisecond of a, after the poll read a; CXone lists a first (equal sort keys).
   sandbox.closeCase(b);
   const [ca, cb] = [sandbox.cases.get(a)!, sandbox.cases.get(b)!];
@@ -58,9 +58,9 @@ test("a watermark between two cases changed in the same millisecond: the second 
   cb.updatedAt = ca.updatedAt;
   // A read that stopped at a (nothing to do, not newer than the watermark) would leave b to the reconciliation.
   await relay.pollOnce();
-  expectEachOnce([`resolved:${a}`, `resolved:${b}`]);
+  expectEachOnce([`ended:${a}`, `ended:${b}`]);
   for (let i = 0; i < 3; i++) await relay.pollOnce();
-  expectEachOnce([`resolved:${a}`, `resolved:${b}`]);
+  expectEachOnce([`ended:${a}`, `ended:${b}`]);
 });
 
 test("a restart between polls: watermark and reconciliation carry on from the store, nothing twice", async () => {
@@ -78,8 +78,8 @@ test("a restart between polls: watermark and reconciliation carry on from the st
   for (let i = 0; i < 10; i++) await second.pollOnce();
   expectEachOnce([
     ...cases.slice(0, 6).map((id) => `agentJoined:${id}:1001`),
-    `resolved:${cases[7]}`,
-    ...cases.slice(3, 6).map((id) => `resolved:${id}`),
+    `ended:${cases[7]}`,
+    ...cases.slice(3, 6).map((id) => `ended:${id}`),
     `agentJoined:${cases[20]}:1002`,
   ]);
 });
@@ -94,7 +94,7 @@ test("two relays sharing one store, polling at once: every event exactly once", 
     const close = cases[round * 4 + 1];
     sandbox.assignAgent(assign, "1001");
     sandbox.closeCase(close);
-    expected.push(`agentJoined:${assign}:1001`, `resolved:${close}`);
+    expected.push(`agentJoined:${assign}:1001`, `ended:${close}`);
     await Promise.all([a.pollOnce(), b.pollOnce()]);
     // The lock holder alternates when one stops polling for a while.
     await (round % 2 ? a : b).pollOnce();
@@ -117,7 +117,7 @@ test("assignment does not touch updatedAt: agents found by the reconciliation, o
   expectEachOnce(assigned.map((id) => `agentJoined:${id}:1001`));
   for (const id of cases) sandbox.closeCase(id);
   for (let i = 0; i < 10; i++) await relay.pollOnce();
-  expectEachOnce([...assigned.map((id) => `agentJoined:${id}:1001`), ...cases.map((id) => `resolved:${id}`)]);
+  expectEachOnce([...assigned.map((id) => `agentJoined:${id}:1001`), ...cases.map((id) => `ended:${id}`)]);
 });
 
 test("a pass confirms what it did not see: one search for the skipped open cases, a get-contact only per close", async () => {
@@ -135,7 +135,7 @@ test("a pass confirms what it did not see: one search for the skipped open cases
     Object.assign(sandbox.cases.get(id)!, { status: "closed", statusUpdatedAt: new Date().toISOString() });
   }
   for (let i = 0; i < 10; i++) await relay.pollOnce();
-  expectEachOnce([1, 2, 20, 21].map((n) => `resolved:${cases[n]}`));
+  expectEachOnce([1, 2, 20, 21].map((n) => `ended:${cases[n]}`));
   const caseGets = sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ });
   expect(caseGets).toBe(2);
 });

@@ -42,11 +42,11 @@ describe("case events by polling", () => {
     env.sandbox.closeCase(caseId, "resolved");
     // The open list never showed it; the periodic sweep of recently closed cases does.
     for (let i = 0; i < 12; i++) await relay.pollOnce();
-    const resolved = injects("resolved", ref.urlToken);
+    const resolved = injects("ended", ref.urlToken);
     expect(resolved).toHaveLength(1);
     expect(resolved[0].body).toMatchObject({
       userId: ref.userId,
-      data: { cxone: { event: "resolved", contactId: caseId } },
+      data: { cxone: { event: "ended", contactId: caseId } },
     });
   });
 
@@ -111,19 +111,72 @@ describe("case events by polling", () => {
     ]);
   });
 
-  test("transfer to another agent is agentJoined, never resolved; back to the queue is no event", async () => {
-    const relay = await env.relay();
-    const caseId = await openCase(env.sandbox, conversation("transfer"));
-    env.sandbox.assignAgent(caseId, "1001");
-    await relay.pollOnce();
-    env.sandbox.cases.get(caseId)!.inboxAssigneeUser = undefined;
-    env.sandbox.cases.get(caseId)!.status = "pending";
-    await relay.pollOnce();
-    env.sandbox.assignAgent(caseId, "1002");
-    await relay.pollOnce();
-    expect(injects().map((c) => c.body.data?.cxone?.event)).toEqual(["agentJoined", "agentJoined"]);
-    expect(injects("resolved")).toHaveLength(0);
-  });
+  test.each(["unchanged", "new", "escalated"] as const)(
+    "transfer is agentJoined, never ended; back to the queue (status %s after unassign) is one requeued",
+    async (statusAfterUnassign) => {
+      env.sandbox.behaviour.statusAfterUnassign = statusAfterUnassign;
+      try {
+        const relay = await env.relay();
+        const caseId = await openCase(env.sandbox, conversation(`requeue-${statusAfterUnassign}`));
+        env.sandbox.assignAgent(caseId, "1001");
+        await relay.pollOnce();
+        env.sandbox.assignAgent(caseId, "1002");
+        await relay.pollOnce();
+        env.sandbox.unassignAgent(caseId);
+        for (let i = 0; i < 3; i++) await relay.pollOnce();
+        env.sandbox.assignAgent(caseId, "1001");
+        await relay.pollOnce();
+        expect(
+          injects().map(
+            (c) =>
+              `${c.body.data?.cxone?.event}:${(c.body.data?.cxone?.agent as { id?: string } | undefined)?.id ?? ""}`,
+          ),
+        ).toEqual(["agentJoined:1001", "agentJoined:1002", "requeued:", "agentJoined:1001"]);
+        expect(injects("requeued")[0].body.data).toEqual({ cxone: { event: "requeued", contactId: caseId } });
+        expect(injects("ended")).toHaveLength(0);
+      } finally {
+        env.sandbox.behaviour.statusAfterUnassign = "unchanged";
+      }
+    },
+  );
+
+  test.each([
+    ["resolved", "1001", "resolved"],
+    ["closed", "1001", "closed"],
+    ["closed", undefined, "closedInCxone"],
+    ["trashed", "1001", "closedInCxone"],
+    ["gone", "1001", "caseGone"],
+  ] as const)(
+    "a case %s (agent %s) ends with one ended event, reason %s, with its custom fields",
+    async (how, agent, reason) => {
+      const relay = await env.relay();
+      const ref = conversation(`end-${how}-${agent ?? "none"}`);
+      const caseId = await openCase(env.sandbox, ref);
+      const c = env.sandbox.cases.get(caseId)!;
+      c.customFields = [{ ident: "disposition", value: "refund" }];
+      if (agent) env.sandbox.assignAgent(caseId, agent);
+      await relay.pollOnce();
+      if (how === "gone") env.sandbox.cases.delete(caseId);
+      else if (how === "trashed") {
+        c.status = "trashed";
+        c.statusUpdatedAt = new Date().toISOString();
+        c.updatedAt = Date.now();
+      } else env.sandbox.closeCase(caseId, how);
+      // The reconciliation finds a vanished case only after a full cycle over the open list.
+      for (let i = 0; i < 12; i++) await relay.pollOnce();
+      const ended = injects("ended", ref.urlToken);
+      expect(ended).toHaveLength(1);
+      expect(ended[0].body.data?.cxone).toEqual({
+        event: "ended",
+        reason,
+        contactId: caseId,
+        ...(agent && how !== "gone"
+          ? { agent: { id: agent, name: "Anna", avatarUrl: "https://example.invalid/anna.png" } }
+          : {}),
+        ...(how !== "gone" ? { caseFields: { disposition: "refund" } } : {}),
+      });
+    },
+  );
 
   test("agent closes → exactly one resolved inject, for that conversation only, read from the newest-updated list", async () => {
     const relay = await env.relay();
@@ -135,25 +188,25 @@ describe("case events by polling", () => {
     env.sandbox.closeCase(cases[1]);
     env.sandbox.resetRequests();
     const report = await relay.pollOnce();
-    expect(report.events).toEqual([`resolved:${cases[1]}`]);
+    expect(report.events).toEqual([`ended:${cases[1]}`]);
     // The search reads closed statuses too: the close needs no get-contact.
     expect(caseGets()).toBe(0);
     await relay.pollOnce();
     await relay.pollOnce();
-    expect(injects("resolved")).toHaveLength(1);
-    expect(injects("resolved")[0]).toMatchObject({
+    expect(injects("ended")).toHaveLength(1);
+    expect(injects("ended")[0]).toMatchObject({
       urlToken: refs[1].urlToken,
       body: {
         userId: refs[1].userId,
         sessionId: refs[1].sessionId,
-        data: { cxone: { event: "resolved", contactId: cases[1] } },
+        data: { cxone: { event: "ended", contactId: cases[1] } },
       },
     });
     // "closed" (rather than "resolved") ends a case too; the others stay untouched.
     env.sandbox.closeCase(cases[2], "closed");
     await relay.pollOnce();
-    expect(injects("resolved").map((c) => c.urlToken)).toEqual([refs[1].urlToken, refs[2].urlToken]);
-    expect(injects("resolved", refs[0].urlToken)).toHaveLength(0);
+    expect(injects("ended").map((c) => c.urlToken)).toEqual([refs[1].urlToken, refs[2].urlToken]);
+    expect(injects("ended", refs[0].urlToken)).toHaveLength(0);
   });
 
   test("a case closed before any agent joined, or gone from CXone, is resolved once", async () => {
@@ -167,7 +220,7 @@ describe("case events by polling", () => {
     // get-contact (404) — three polls with this one-page list.
     for (let i = 0; i < 3; i++) await relay.pollOnce();
     expect(
-      injects("resolved")
+      injects("ended")
         .map((c) => c.body.data?.cxone?.contactId)
         .sort(),
     ).toEqual([queued, gone].sort());
@@ -209,7 +262,7 @@ describe("case events by polling", () => {
     env.sandbox.assignAgent(cases[0]);
     env.sandbox.closeCase(cases[1]);
     const report = await relay.pollOnce();
-    expect(report.events.sort()).toEqual([`agentJoined:${cases[0]}`, `resolved:${cases[1]}`].sort());
+    expect(report.events.sort()).toEqual([`agentJoined:${cases[0]}`, `ended:${cases[1]}`].sort());
     // One page of the newest-updated read, one page of the reconciliation: not the three pages of the open list.
     expect(searches()).toBe(2);
     expect(caseGets()).toBe(0);
@@ -229,7 +282,7 @@ describe("case events by polling", () => {
     await relay.pollOnce();
     await relay.pollOnce();
     await relay.pollOnce();
-    expect(injects("resolved")).toHaveLength(1);
+    expect(injects("ended")).toHaveLength(1);
   });
 
   test("a CXone outage makes a poll fail without losing state; the next one catches up", async () => {
@@ -243,7 +296,7 @@ describe("case events by polling", () => {
     expect(injects()).toHaveLength(0);
     env.sandbox.clearFaults();
     await relay.pollOnce();
-    expect(injects("resolved")).toHaveLength(1);
+    expect(injects("ended")).toHaveLength(1);
   });
 
   test("Cognigy refusing an event (4xx) is retried a few polls, then given up and logged, not retried forever", async () => {
@@ -268,7 +321,7 @@ describe("case events by polling", () => {
     env.sandbox.closeCase(caseId);
     const second = await env.relay({}, { store });
     await second.pollOnce();
-    expect(injects().map((c) => c.body.data?.cxone?.event)).toEqual(["agentJoined", "resolved"]);
+    expect(injects().map((c) => c.body.data?.cxone?.event)).toEqual(["agentJoined", "ended"]);
   });
 
   test("without CXone credentials the relay still delivers replies; polling is off", async () => {
@@ -300,10 +353,10 @@ describe("case events by push (Studio script on ONRELEASE)", () => {
     env.sandbox.assignAgent(caseId);
     env.sandbox.closeCase(caseId);
     const pushed = await push({ contactId: caseId, event: "ONRELEASE" }, auth);
-    expect(pushed.body.events).toEqual([`resolved:${caseId}`]);
+    expect(pushed.body.events).toEqual([`ended:${caseId}`]);
     await push({ contactId: caseId }, auth);
     await relay.pollOnce();
-    expect(injects("resolved")).toHaveLength(1);
+    expect(injects("ended")).toHaveLength(1);
     expect((await push({ contactId: "no-such-case" }, auth)).status).toBe(404);
     expect((await push({ nothing: true }, auth)).status).toBe(400);
   });

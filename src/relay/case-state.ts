@@ -1,5 +1,5 @@
 import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
-import type { AgentDetailsEvent, RelayEvent } from "../handover/events";
+import type { AgentDetailsEvent, EndedEvent, EndReason, RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
 import type { AgentDetails } from "./messages";
@@ -11,7 +11,9 @@ import type { Store } from "./store";
  * One case's delivery state, and the one place that turns a case's CXone status into Cognigy events, exactly once:
  * - an agent assigned (or a different agent: transfer) → Inject `agentJoined` (+ Notify "You are now chatting with…"
  *   when the handover asked for agent details);
- * - resolved / closed / trashed → Inject `resolved`, once per case (a `resolved:{id}` marker outlives the state).
+ * - the agent gone while the case stays open (back in the queue) → Inject `requeued`, once per return;
+ * - resolved / closed / trashed / gone → Inject `ended` with its reason, once per case (a `resolved:{id}` marker
+ *   outlives the state). Today's `resolved` event is no longer sent: Send to Agent reads both (README: Hand-back).
  * However a case is found (newest-updated read, reconciliation, push hint), it goes through apply(): a case read twice
  * or by two relays at once is locked, compared with the stored state, and only what changed is injected.
  */
@@ -38,6 +40,35 @@ export interface CaseState {
   refusals?: number;
   /** Last reconciliation cycle that saw the case open (see reconciliation.ts). */
   seenInCycle?: number;
+}
+
+/** A case as read, or as the relay stands in for one CXone no longer has (`gone`: get-contact answered 404). */
+export type SeenContact = CxoneContact & { gone?: true };
+
+/**
+ * Why a closed case ended its handover. Who closed it is not on the Contact (NiCE's `updatedByUserId` is write-only):
+ * closed while still assigned to the agent the user was told about reads as that agent's close; any other close or a
+ * trash as someone else's in CXone (README: Hand-back reasons).
+ */
+export function endReasonOf(contact: SeenContact, joinedAgentId: string | undefined): EndReason {
+  if (contact.gone) return "caseGone";
+  if (contact.status === "resolved") return "resolved";
+  const assignee = contact.inboxAssigneeUser?.id;
+  if (contact.status === "closed" && joinedAgentId && assignee === joinedAgentId) return "closed";
+  return "closedInCxone";
+}
+
+function endedEvent(contact: SeenContact, state: CaseState | undefined): EndedEvent {
+  const user = contact.inboxAssigneeUser?.isBotUser ? undefined : contact.inboxAssigneeUser;
+  const agent = user ? agentDetails(user) : undefined;
+  const fields = contact.customFields ?? [];
+  return {
+    event: "ended",
+    reason: endReasonOf(contact, state?.joinedAgentId),
+    contactId: contact.id,
+    ...(user && agent ? { agent: { ...agent, id: user.id } } : {}),
+    ...(fields.length ? { caseFields: Object.fromEntries(fields.map((f) => [f.ident, f.value ?? ""])) } : {}),
+  };
 }
 
 export interface CaseStateOptions {
@@ -88,11 +119,13 @@ export class CaseStates {
     if (!state) return true;
     const agent = contact.inboxAssigneeUser;
     if (agent && !agent.isBotUser && agent.id !== state.joinedAgentId) return true;
+    if (!agent && state.joinedAgentId) return true; // back in the queue
+
     return relayAnnouncesAgent(ref) && !!state.joinedAgentId && state.detailsAgentId !== state.joinedAgentId;
   }
 
   /** Applies one case's current status: inject what changed, remember it only once Cognigy accepted it. */
-  async apply(contact: CxoneContact, threadId: string, events: string[], seenInCycle?: number): Promise<void> {
+  async apply(contact: SeenContact, threadId: string, events: string[], seenInCycle?: number): Promise<void> {
     const ref = this.decode(threadId);
     if (!ref) return;
     const { store } = this.o;
@@ -111,8 +144,8 @@ export class CaseStates {
       let done = true;
 
       if (CLOSED_STATUSES.includes(contact.status)) {
-        const result = await this.inject(ref, { event: "resolved", contactId: id });
-        if (this.settle(result, state, "resolved", id, events)) {
+        const result = await this.inject(ref, endedEvent(contact, before));
+        if (this.settle(result, state, "ended", id, events)) {
           await store.set(`resolved:${id}`, "1", RESOLVED_TTL_MS);
           await store.hashDelete(CASE_STATES, id);
           await store.hashDelete(EVENTS_TO_RETRY, id);
@@ -128,6 +161,14 @@ export class CaseStates {
           const result = await this.inject(ref, { event: "agentJoined", contactId: id, agent: joined });
           if (this.settle(result, state, "agentJoined", id, events)) state.joinedAgentId = user.id;
           else done = false;
+        }
+        // Back in the queue: no one holds the case any more, whatever status CXone gives it (not published).
+        if (!contact.inboxAssigneeUser && state.joinedAgentId) {
+          const result = await this.inject(ref, { event: "requeued", contactId: id });
+          if (this.settle(result, state, "requeued", id, events)) {
+            delete state.joinedAgentId;
+            delete state.detailsAgentId;
+          } else done = false;
         }
         if (
           relayAnnouncesAgent(ref) &&

@@ -1,7 +1,6 @@
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
-import type { CxoneContact } from "../cxone/schemas";
-import { type CaseState, type CaseStates, OPEN_STATUSES } from "./case-state";
+import { type CaseState, type CaseStates, OPEN_STATUSES, type SeenContact } from "./case-state";
 import type { Store } from "./store";
 
 /**
@@ -36,7 +35,7 @@ interface Progress {
 }
 
 export interface CaseToApply {
-  contact: CxoneContact;
+  contact: SeenContact;
   threadId: string;
 }
 
@@ -78,7 +77,7 @@ export class Reconciliation {
         const contact = await client.getContact(lone);
         // A case CXone no longer has is over for its conversation.
         found.push({
-          contact: contact ?? { id: lone, status: "closed", threadIdOnExternalPlatform: state.threadId },
+          contact: contact ?? { id: lone, status: "closed", threadIdOnExternalPlatform: state.threadId, gone: true },
           threadId: state.threadId,
         });
         continue;

@@ -127,6 +127,8 @@ export interface SandboxBehaviour {
    * the assignment; the relay's reconciliation must find it).
    */
   assignment: "moves-updatedAt" | "keeps-updatedAt";
+  /** A case's status once its agent is unassigned (research-15-16 §9: not found): as it was / new / escalated. */
+  statusAfterUnassign: "unchanged" | "new" | "escalated";
 }
 
 export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
@@ -136,6 +138,7 @@ export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
   configuration: "full",
   contacts: "full",
   assignment: "moves-updatedAt",
+  statusAfterUnassign: "unchanged",
 };
 
 export interface SkillFigures {
@@ -302,6 +305,18 @@ export class CxoneSandbox {
     if (!this.routable(caseId)) throw new Error(`sandbox case ${caseId} is ${c.status}: routing cannot assign it`);
     c.inboxAssigneeUser = agent;
     this.setStatus(c, "open", this.behaviour.assignment === "moves-updatedAt");
+    return c;
+  }
+
+  /**
+   * The case goes back to the queue without an agent (the agent unassigned it, or routing took it back). Its status
+   * afterwards is not published: the `statusAfterUnassign` switch picks one reading.
+   */
+  unassignAgent(caseId: string): SandboxCase {
+    const c = this.mustCase(caseId);
+    c.inboxAssigneeUser = undefined;
+    const after = this.behaviour.statusAfterUnassign;
+    this.setStatus(c, after === "unchanged" ? c.status : after, this.behaviour.assignment === "moves-updatedAt");
     return c;
   }
 
