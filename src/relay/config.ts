@@ -121,11 +121,13 @@ export const relayConfigSchema = z.object({
    * heap each (key, done record, Map slot), so the default bound holds ~75 MB. Unused with REDIS_URL.
    */
   memoryStoreMaxKeys: z.coerce.number().int().min(1000).default(200_000),
-  /** Forward CXone's agent-typing callbacks as Notify data events (`agentTyping`). */
+  /** Forward CXone's agent-typing callbacks as Notify data events (`agentTyping`); on when the channel sends them. */
   forwardTyping: z
     .union([z.boolean(), z.enum(["true", "false", "1", "0"])])
     .transform((v) => v === true || v === "true" || v === "1")
-    .default(false),
+    .default(true),
+  /** A shown typing indicator is cleared this long after the agent's last typing signal (CXone may send no stop). */
+  typingClearSeconds: z.coerce.number().min(0.05).max(60).default(5),
   /** Hops of reverse proxies to trust for the client address (rate limits, logs). */
   trustProxy: z.preprocess(
     (v) => (v === "true" ? true : v === "false" ? false : v),
@@ -169,6 +171,7 @@ export const ENV_NAMES: Record<string, string> = {
   rateLimitPerMinute: "RELAY_RATE_LIMIT_PER_MINUTE",
   memoryStoreMaxKeys: "RELAY_MEMORY_STORE_MAX_KEYS",
   forwardTyping: "RELAY_FORWARD_TYPING",
+  typingClearSeconds: "RELAY_TYPING_CLEAR_SECONDS",
   trustProxy: "RELAY_TRUST_PROXY",
 };
 

@@ -25,6 +25,7 @@ import {
 import { createMetrics, type RelayMetrics } from "./metrics";
 import { MemoryStore, RedisStore, type Store } from "./store";
 import { FailedLogins, TokenIssuer } from "./tokens";
+import { AgentTyping } from "./typing";
 
 export const BOX = "/integration/box";
 
@@ -173,12 +174,21 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
   const thread = threadCache(keys);
   const tokenLimit = Math.max(30, Math.floor(config.rateLimitPerMinute / 10));
   const failedLogins = new FailedLogins(tokenLimit, tokenLimit * 10, options.now);
+  const typing = new AgentTyping({
+    clearAfterMs: config.typingClearSeconds * 1000,
+    send: async (threadId, event) => {
+      const ref = thread(threadId)?.ref;
+      const result = ref ? await cognigy.send("notify", ref, "", event) : undefined;
+      if (result && !result.ok) log.debug({ reason: result.reason }, "typing indicator not forwarded");
+    },
+  });
   // With RELAY_METRICS_PORT, /health and /metrics answer only there, so the port CXone reaches exposes neither.
   const ops = config.metricsPort === undefined ? undefined : Fastify();
   const app = buildApp({
     ...{ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, state, thread },
     failedLogins,
     unusedFieldShapes: new Set(),
+    typing,
     ops,
   });
   let address: string;
@@ -221,6 +231,7 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     close() {
       closing ??= (async () => {
         state.closing = true;
+        typing.stop();
         await caseEvents?.stop();
         await app.close();
         await ops?.close();
@@ -268,6 +279,7 @@ interface AppParts {
   failedLogins: FailedLogins;
   /** Agent-message shapes with fields the relay does not use, logged once each by this relay (at most 200). */
   unusedFieldShapes: Set<string>;
+  typing: AgentTyping;
   /** The separate listener for /health and /metrics, when configured. */
   ops?: FastifyInstance;
 }
@@ -534,6 +546,7 @@ async function messageRoute(parts: AppParts, variant: "posts" | "outbound", req:
     case "delivered":
     case "duplicate": {
       metrics.agentMessages.inc({ variant, outcome: result.outcome });
+      parts.typing.messageArrived(threadId);
       req.outcome = { level: "info", fields: logFields };
       const id = result.idOnExternalPlatform;
       if (variant === "posts") return reply.code(200).send({ idOnExternalPlatform: id });
@@ -581,11 +594,7 @@ async function typingRoute(parts: AppParts, req: FastifyRequest, reply: FastifyR
   // nothing for it and a messaging channel may show an empty message (src/handover/cognigy-platform.ts).
   if (parts.config.forwardTyping && ref.takesDataEvents) {
     // Best effort: a typing indicator is worth neither a retry nor a failed callback.
-    const result = await parts.cognigy.send("notify", ref, "", {
-      event: "agentTyping",
-      typing: action === "isTypingOn",
-    });
-    if (!result.ok) req.log.debug({ reason: result.reason }, "typing indicator not forwarded");
+    await parts.typing.signal((req.params as { threadId: string }).threadId, action === "isTypingOn");
   }
   return reply.code(204).send();
 }
