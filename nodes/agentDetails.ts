@@ -1,4 +1,4 @@
-import type { CxoneUser } from "../src/cxone";
+import { agentDisplayName } from "../src/handover/agent-name";
 import { isOpen, readHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
@@ -28,12 +28,8 @@ export interface AgentDetails {
   caseStatus: string;
 }
 
-/** The name a customer sees: nickname, else first name (plus surname when asked), else "Agent". */
-export function agentDisplayName(user: CxoneUser, includeSurname = false): string {
-  if (user.nickname?.trim()) return user.nickname.trim();
-  const name = [user.firstName, includeSurname ? user.surname : undefined].filter((p) => p?.trim()).join(" ");
-  return name || "Agent";
-}
+/** The name a customer sees: one rule with the relay's (src/handover/agent-name.ts). */
+export { agentDisplayName };
 
 /** Reads the agent assigned to the open case from CXone (the contact's inboxAssigneeUser; DFO has no users API). */
 export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Outcome> {

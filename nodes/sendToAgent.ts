@@ -1,4 +1,5 @@
 import type { Attachment } from "../src/cxone";
+import { FALLBACK_AGENT_NAME } from "../src/handover/agent-name";
 import { closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
 import { END_REASONS, type EndReason, type FlowEndReason, type RelayEventName } from "../src/handover/events";
@@ -58,7 +59,7 @@ function agentOf(raw: unknown): Agent {
   const id = typeof a.id === "string" || typeof a.id === "number" ? String(a.id) : "";
   return {
     id,
-    name: text(a.name).trim() || "Agent",
+    name: text(a.name).trim() || FALLBACK_AGENT_NAME,
     ...(text(a.nickname) ? { nickname: text(a.nickname) } : {}),
     ...(text(a.avatarUrl) ? { avatarUrl: text(a.avatarUrl) } : {}),
   };

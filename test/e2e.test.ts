@@ -45,6 +45,7 @@ const DEMO_CHAT = [
   "event: You are now chatting with Anna",
   "agent: Hi Jane, I'm Anna. Sorry about your parcel. What's the order number?",
   "user: It's order 1234.",
+  "event: You are now chatting with Ben",
   expect.stringMatching(/^agent: Thanks! Order 1234/),
   "user: Great, thank you!",
   expect.stringMatching(/^bot: The agent has closed the chat. I'm back/),
@@ -66,20 +67,25 @@ describe("the demo handover, end to end", () => {
     expect(said(world.endpoint.chat)).toEqual(DEMO_CHAT);
   });
 
-  test("the agent is announced once, as Webchat's event chip; agent messages show Anna's picture and name", () => {
+  test("each agent is announced once (the transfer too), as Webchat's event chip; messages show the writer's picture", () => {
     const notices = world.endpoint.chat.filter((e) => /chatting with/.test(e.text));
-    expect(notices).toHaveLength(1);
-    expect(notices[0].drawn.as).toBe("chip");
+    expect(notices.map((n) => n.text)).toEqual(["You are now chatting with Anna", "You are now chatting with Ben"]);
+    for (const n of notices) expect(n.drawn.as).toBe("chip");
     const agentMessages = world.endpoint.chat.filter((e) => e.from === "agent");
     expect(agentMessages.length).toBeGreaterThan(0);
     for (const m of agentMessages) {
       expect(m.data).toMatchObject({ cxone: { event: "agentMessage" } });
       // Webchat v3 draws a Notify as a bot message: only the avatar/name hooks make it Anna's.
-      expect(m.drawn).toMatchObject({ as: "bubble", source: "bot", avatarUrl: "https://example.invalid/anna.png" });
+      const writer = /Anna/.test(m.text) ? "anna" : "ben";
+      expect(m.drawn).toMatchObject({
+        as: "bubble",
+        source: "bot",
+        avatarUrl: `https://example.invalid/${writer}.png`,
+      });
     }
     // Back with the bot: its own picture again.
     const back = world.endpoint.chat.find((e) => /I'm back/.test(e.text))!;
-    expect(back.drawn.avatarUrl).not.toBe("https://example.invalid/anna.png");
+    expect(back.drawn.avatarUrl).not.toMatch(/example\.invalid/);
   });
 
   test("the agent got the transcript first, then exactly the user's messages during the handover", () => {
@@ -97,13 +103,14 @@ describe("the demo handover, end to end", () => {
   test("the case is resolved, the flow resumed once through OnResolved and the handover is completed", () => {
     expect(world.currentCase()!.status).toBe("resolved");
     const resumes = world.endpoint.executions.filter(
-      (x) => (x.input.data as { cxone?: { event?: string } })?.cxone?.event === "resolved",
+      (x) => (x.input.data as { cxone?: { event?: string } })?.cxone?.event === "ended",
     );
     expect(resumes).toHaveLength(1);
     expect(resumes[0].result.nodes.map((n) => n.run.outcome)).toEqual(["cxoneSendToAgentOnResolved"]);
     expect(world.endpoint.session(world.conversation).context.cxoneHandover).toMatchObject({
       active: false,
       status: "completed",
+      endReason: "resolved",
     });
   });
 

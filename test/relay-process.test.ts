@@ -67,7 +67,7 @@ test("configured from the environment, it serves a handover end to end and stops
   sandbox.assignAgent(caseId, "1001");
   await until("agentJoined", () => cognigy.delivered({ route: "inject", event: "agentJoined" })[0]);
   sandbox.closeCase(caseId, "resolved");
-  await until("resolved", () => cognigy.delivered({ route: "inject", event: "resolved" })[0]);
+  await until("resolved", () => cognigy.delivered({ route: "inject", event: "ended" })[0]);
 
   const exited = new Promise<number | null>((resolve) => relay.once("exit", (code) => resolve(code)));
   relay.kill("SIGTERM");

@@ -234,10 +234,10 @@ describe("contacts with only their required fields", () => {
     env.sandbox.assignAgent(caseId, "1001");
     expect((await relay.pollOnce()).events).toEqual([`agentJoined:${caseId}`]);
     env.sandbox.closeCase(caseId, "resolved");
-    expect((await relay.pollOnce()).events).toEqual([`resolved:${caseId}`]);
+    expect((await relay.pollOnce()).events).toEqual([`ended:${caseId}`]);
     expect(
       env.cognigy.delivered({ route: "inject", urlToken: ref.urlToken }).map((c) => c.body.data?.cxone?.event),
-    ).toEqual(["agentJoined", "resolved"]);
+    ).toEqual(["agentJoined", "ended"]);
   });
 
   test("the search goes out with channel[] and status[] exactly as NiCE names them", async () => {

@@ -9,7 +9,7 @@ const byBot = (pattern: RegExp) => (e: ChatEntry) => e.from === "bot" && pattern
 
 /**
  * The whole handover, scripted: the user chats with the bot, asks for an agent, the agent joins, they talk, the
- * agent closes the case and the bot takes over again. `npm run demo` plays it; the end-to-end test asserts on it.
+ * case is transferred to a second agent who types and answers, closes the case and the bot takes over again. `npm run demo` plays it; the end-to-end test asserts on it.
  */
 export async function playScenario(world: World, narrate: Narrate = () => {}): Promise<void> {
   const { endpoint } = world;
@@ -37,6 +37,18 @@ export async function playScenario(world: World, narrate: Narrate = () => {}): P
   await waitForInbox(world, "It's order 1234.");
   narrate("CXone agent inbox <- It's order 1234.");
 
+  narrate("CXone: Anna transfers the case to Ben Okafor (shipping)");
+  world.assignAgent("1002");
+  await endpoint.waitFor((e) => e.drawn.as === "chip" && /chatting with Ben/.test(e.text), 10_000, "the transfer");
+
+  const typing = await world.agentTyping(true);
+  narrate(
+    `CXone: Ben is typing → relay ${typing.status}; ${
+      world.forwardsTyping
+        ? "the client gets data.cxone agentTyping"
+        : "Webchat v3 draws no dots for a Notify, so only Socket/Webhook clients get data.cxone agentTyping"
+    }`,
+  );
   await world.agentSays("Thanks! Order 1234 leaves our warehouse tomorrow morning; you'll get a tracking e-mail.");
   await endpoint.waitFor(byAgent(/tracking/), 10_000, "the agent's second reply");
 
@@ -44,7 +56,7 @@ export async function playScenario(world: World, narrate: Narrate = () => {}): P
   await waitForInbox(world, "Great, thank you!");
   narrate("CXone agent inbox <- Great, thank you!");
 
-  narrate("CXone: Anna resolves the case");
+  narrate("CXone: Ben resolves the case");
   world.closeCase();
   await endpoint.waitFor(byBot(/I'm back/), 10_000, "the bot taking over again");
 

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DestinationStream } from "pino";
 import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
 import { FlowRunner, type FlowRunnerOptions, type FlowStep, loadExtension } from "../emulator/flow";
+import { takesDataEvents } from "../handover/cognigy-platform";
 import { encodeThreadId } from "../handover/thread";
 import { type Relay, startRelay } from "../relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
@@ -110,6 +111,10 @@ export interface World {
   /** The agent writes in CXone; resolves with the relay's answer to CXone. */
   agentSays(text: string): ReturnType<ByocAgent["reply"]>;
   assignAgent(agentId?: string): SandboxCase;
+  /** The agent starts or stops typing; resolves with the relay's answer to CXone. */
+  agentTyping(on: boolean): ReturnType<ByocAgent["typing"]>;
+  /** Whether this conversation's endpoint gets typing indicators (Socket and Webhook do, Webchat does not). */
+  forwardsTyping: boolean;
   closeCase(): SandboxCase;
   /** Other conversations' cases join the queue ahead of this one (opened a minute earlier). */
   queueAhead(count: number): string[];
@@ -199,6 +204,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     agentSays: (text) => agent.reply(sandbox, mustCase().id, text),
     assignAgent: (agentId) => sandbox.assignAgent(mustCase().id, agentId),
+    agentTyping: (on) => agent.typing(sandbox, mustCase().id, on),
+    forwardsTyping: takesDataEvents(options.platform?.endpointType ?? "webchat3"),
     closeCase: () => sandbox.closeCase(mustCase().id, "resolved"),
     queueAhead(count) {
       const first = Date.parse(currentCase()?.createdAt ?? new Date().toISOString()) - 60_000;

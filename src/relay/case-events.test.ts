@@ -97,13 +97,13 @@ describe("case events by polling", () => {
     await relay.pollOnce();
     const notifies = env.cognigy.delivered({ route: "notify", event: "agentDetails" });
     expect(notifies.map((n) => n.body.text)).toEqual([
-      "You are now chatting with Ben Okafor",
+      "You are now chatting with Ben",
       "You are now chatting with Anna",
     ]);
     expect(notifies[0].body.data?.cxone).toEqual({
       event: "agentDetails",
       contactId: caseId,
-      agent: { id: "1002", name: "Ben Okafor", avatarUrl: "https://example.invalid/ben.png" },
+      agent: { id: "1002", name: "Ben", avatarUrl: "https://example.invalid/ben.png" },
     });
     expect(injects("agentJoined").map((c) => (c.body.data?.cxone?.agent as { id?: string } | undefined)?.id)).toEqual([
       "1002",

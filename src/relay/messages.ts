@@ -1,6 +1,8 @@
 // Zod 4 (shipped inside the zod 3.25 package): the same rules parse an agent reply about 5x faster than zod 3, which
 // was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
+
 import { z } from "zod/v4";
+import { agentDisplayName } from "../handover/agent-name";
 import type { AgentMessageEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { agentContent, unshownNotice, webchatFiles } from "./agent-content";
@@ -173,7 +175,7 @@ export interface AgentDetails {
   avatarUrl?: string;
 }
 
-/** Display name: nickname, else first name + surname; avatar: the public image first (end users see it unauthenticated). */
+/** Display name: src/handover/agent-name.ts; avatar: the public image first (end users see it unauthenticated). */
 export interface AgentUser {
   id?: string;
   firstName?: string;
@@ -186,9 +188,9 @@ export interface AgentUser {
 
 export function agentDetails(user: AgentUser | null | undefined): AgentDetails | undefined {
   if (!user) return undefined;
-  const name =
-    user.nickname?.trim() || [user.firstName, user.surname ?? user.lastName].filter(Boolean).join(" ").trim();
-  if (!name) return undefined;
+  // No name at all is no agent to show (a bot or system user), not "Agent".
+  if (![user.nickname, user.firstName, user.surname, user.lastName].some((p) => p?.trim())) return undefined;
+  const name = agentDisplayName(user);
   // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
   const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);
   return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };

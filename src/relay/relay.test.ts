@@ -155,7 +155,7 @@ describe("agent replies", () => {
         data: {
           cxone: {
             event: "agentMessage",
-            agent: { name: "Chloé Martin", avatarUrl: "https://example.invalid/c.png" },
+            agent: { name: "Chloé", avatarUrl: "https://example.invalid/c.png" },
             attachments: [{ name: "invoice.pdf", url: "https://files.example.invalid/invoice.pdf" }],
           },
         },
