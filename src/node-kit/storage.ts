@@ -26,14 +26,14 @@ export function storageFields(defaultKey: string): INodeField[] {
     {
       key: "inputKey",
       type: "cognigyText",
-      label: "Input key",
+      label: "Input Key to store result",
       defaultValue: defaultKey,
       condition: { key: "storeLocation", value: "input" },
     },
     {
       key: "contextKey",
       type: "cognigyText",
-      label: "Context key",
+      label: "Input Context to store result",
       defaultValue: defaultKey,
       condition: { key: "storeLocation", value: "context" },
     },
@@ -42,7 +42,7 @@ export function storageFields(defaultKey: string): INodeField[] {
 
 export const storageSection: INodeSection = {
   key: "storage",
-  label: "Storage",
+  label: "Storage Options",
   defaultCollapsed: true,
   fields: ["storeLocation", "inputKey", "contextKey"],
 };
