@@ -338,3 +338,54 @@ async function runNode2(ref: ReturnType<typeof useSandbox>, session: ReturnType<
     },
   );
 }
+
+describe("Hand over: case custom fields checked against the tenant's definitions", () => {
+  const writes = () => env.sandbox.requests.filter((r) => r.method !== "GET" && r.path.startsWith("/dfo/"));
+
+  test.each(["spec", "sdk"] as const)(
+    "a mistyped ident fails clearly before any CXone write (%s path)",
+    async (reading) => {
+      env.sandbox.behaviour.caseFieldDefinitions = reading;
+      try {
+        env.sandbox.resetRequests();
+        const session = newSession({ text: "agent" });
+        const run = await runWith(env, handoverNode, session, { customFields: { tpoic: "billing", tier: "gold" } });
+        expect(run.outcome).toBe("cxoneHandoverOnError");
+        expect(errorOf(session)!.message).toMatch(/^customFields: unknown CXone case custom field "tpoic"; .*topic/);
+        expect(writes()).toEqual([]);
+        expect(session.context.cxoneHandover).toBeUndefined();
+      } finally {
+        env.sandbox.behaviour.caseFieldDefinitions = "spec";
+      }
+    },
+  );
+
+  test("a value outside a list field's values fails before any write; good fields reach the case", async () => {
+    env.sandbox.resetRequests();
+    const bad = newSession({ text: "agent" });
+    await runWith(env, handoverNode, bad, { customFields: { tier: "platinum" } });
+    expect(errorOf(bad)!.message).toMatch(/"platinum" is not a value of the list field "tier" \(gold, silver\)/);
+    expect(writes()).toEqual([]);
+    const good = newSession({ text: "agent" });
+    const run = await runWith(env, handoverNode, good, {
+      sendTranscript: false,
+      customFields: { tier: "silver", intent: "{{input.intent}}" },
+    });
+    expect(run.outcome).toBe("cxoneHandoverOnSuccess");
+    const c = env.sandbox.caseForThread((good.context.cxoneHandover as { threadId: string }).threadId)!;
+    expect(c.customFields.map((f) => f.ident)).toEqual(["tier", "intent"]);
+    expect(c.messages[0].text).toContain("The bot understood: intent {{input.intent}}");
+  });
+
+  test("the definitions are read once and cached in context for the next handover", async () => {
+    const session = newSession({ text: "agent" });
+    const defs = () => env.sandbox.requests.filter((r) => /custom-field/.test(r.path)).length;
+    env.sandbox.resetRequests();
+    await runWith(env, handoverNode, session, { sendTranscript: false, customFields: { topic: "a" } });
+    expect(defs()).toBe(1);
+    session.context.cxoneHandover = undefined;
+    session.input = { ...session.input, inputId: "second-handover" };
+    await runWith(env, handoverNode, session, { sendTranscript: false, customFields: { topic: "b" } });
+    expect(defs()).toBe(1);
+  });
+});

@@ -11,6 +11,7 @@ import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/han
 import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import { encodeThreadId } from "../src/handover/thread";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
+import { checkCaseFields } from "./caseFields";
 import {
   customerOf,
   DEFAULT_REQUEUED_TEXT,
@@ -207,8 +208,16 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     run.connection.threadKey,
   );
   const base = { threadId, author, threadName: `Cognigy: ${displayName(author)}`.slice(0, 100) };
-  const intro = `Customer: ${displayName(author)}${author.email ? ` <${author.email}>` : ""}`;
   const client = run.cxone();
+  // Before the first write: a mistyped ident must fail here, not vanish in CXone.
+  await checkCaseFields(run, client, contact?.customFields ?? []);
+  // The agent's first lines name what the bot knew, when the flow set those case fields.
+  const knew = (contact?.customFields ?? [])
+    .filter((f) => /^(intent|language)$/i.test(f.ident) && f.value.trim())
+    .map((f) => `${f.ident.toLowerCase()} ${f.value.trim().slice(0, 100)}`);
+  const intro =
+    `Customer: ${displayName(author)}${author.email ? ` <${author.email}>` : ""}` +
+    (knew.length ? `\nThe bot understood: ${knew.join(", ")}` : "");
   const progress: SendResult = { sent: 0 };
 
   if (config.sendTranscript !== false) {

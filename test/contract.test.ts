@@ -97,6 +97,14 @@ describe("requests the product sends", () => {
     expectAllOnContract();
   });
 
+  test("case custom fields are checked on the path NiCE's SDK names when the spec's path is not found", async () => {
+    env.sandbox.behaviour.caseFieldDefinitions = "sdk";
+    const session = newSession({ text: "agent" });
+    const opened = await node(handoverNode, session, { sendTranscript: false, customFields: { topic: "billing" } });
+    expect(opened.outcome).toBe("cxoneHandoverOnSuccess");
+    expectAllOnContract();
+  });
+
   test("a cancel while queued, where abandon only flags the case: abandon, look, close", async () => {
     env.sandbox.behaviour.abandon = "flags";
     const session = newSession({ text: "agent" });

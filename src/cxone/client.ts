@@ -20,6 +20,8 @@ import {
   contactSchema,
   contactSearchSchema,
   createMessageResponseSchema,
+  type FieldDefinition,
+  fieldDefinitionsSchema,
   messageSearchSchema,
   type NewChannel,
   type SkillActivity,
@@ -291,6 +293,25 @@ export class CxoneClient {
       acceptStatus: [404],
     });
     return status === 404 ? undefined : data;
+  }
+
+  /**
+   * The tenant's case custom-field definitions. NiCE publishes two paths (research-15-16 §7): the spec's
+   * `/consumer-contact-custom-fields` and the SDK's `/contacts/custom-field-definitions`; the second is asked only
+   * when the first is not found.
+   */
+  async caseFieldDefinitions(): Promise<FieldDefinition[]> {
+    for (const path of ["/dfo/3.0/consumer-contact-custom-fields", "/dfo/3.0/contacts/custom-field-definitions"]) {
+      const { status, data } = await this.dfo({
+        operation: "read case custom-field definitions",
+        method: "GET",
+        path,
+        schema: fieldDefinitionsSchema,
+        acceptStatus: [404],
+      });
+      if (status !== 404) return data;
+    }
+    return [];
   }
 
   /** One page of the channel's cases in the given statuses (the relay's poll). */

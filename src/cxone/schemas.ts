@@ -188,3 +188,18 @@ export const skillAgentsSchema = z.object({
     .default([]),
 });
 export type CxoneSkillAgent = z.output<typeof skillAgentsSchema>["agentSkillAssignments"][number];
+
+/**
+ * A case custom-field definition: NiCE's spec (`ContactCustomFieldDefinition`, `required`) and NiCE's SDK
+ * (`cxone-contact-custom-field-definition.js`, `isRequired`) agree on `ident`, `type` and `values`; the rest is ignored.
+ */
+const fieldDefinitionSchema = z.object({
+  ident: z.string(),
+  type: z.string().nullish(),
+  values: z.unknown().optional(),
+});
+/** A bare array as both publish it; `{ data: [...] }` is read too, as other DFO lists answer. */
+export const fieldDefinitionsSchema = z
+  .union([z.array(fieldDefinitionSchema), z.object({ data: z.array(fieldDefinitionSchema) })])
+  .transform((v) => (Array.isArray(v) ? v : v.data));
+export type FieldDefinition = z.output<typeof fieldDefinitionSchema>;

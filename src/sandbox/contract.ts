@@ -287,6 +287,21 @@ export const ENDPOINTS: readonly Endpoint[] = [
     source: `${THREADS} sendSenderAction`,
   },
   {
+    name: "case custom-field definitions",
+    method: "GET",
+    path: "/dfo/3.0/consumer-contact-custom-fields",
+    query: [],
+    source: `${OAS} src/services/digitalEngagement/DigitalCustomfieldsService.ts`,
+  },
+  {
+    // Before "get contact": its :contactId pattern would match this path too.
+    name: "case custom-field definitions (SDK path)",
+    method: "GET",
+    path: "/dfo/3.0/contacts/custom-field-definitions",
+    query: [],
+    source: "@nice-devone/core-sdk@25.1.2 src/constants/api-uri-constants.js CONTACT_CUSTOM_FIELD_DEFINITIONS",
+  },
+  {
     name: "get contact",
     method: "GET",
     path: "/dfo/3.0/contacts/:contactId",

@@ -129,6 +129,12 @@ export interface SandboxBehaviour {
   assignment: "moves-updatedAt" | "keeps-updatedAt";
   /** A case's status once its agent is unassigned (research-15-16 §9: not found): as it was / new / escalated. */
   statusAfterUnassign: "unchanged" | "new" | "escalated";
+  /**
+   * Which published path answers the case custom-field definitions (the other 404s), with its field spelling:
+   * NiCE's spec (`/consumer-contact-custom-fields`, `required`) or NiCE's SDK (`/contacts/custom-field-definitions`,
+   * `isRequired`). research-15-16 §7.
+   */
+  caseFieldDefinitions: "spec" | "sdk";
 }
 
 export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
@@ -139,6 +145,7 @@ export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
   contacts: "full",
   assignment: "moves-updatedAt",
   statusAfterUnassign: "unchanged",
+  caseFieldDefinitions: "spec",
 };
 
 export interface SkillFigures {
@@ -194,6 +201,14 @@ export class CxoneSandbox {
   readonly requests: RecordedRequest[] = [];
   readonly channels: SandboxChannel[];
   readonly agents: SandboxAgent[];
+  /** The tenant's case custom-field definitions (CXone admin: Digital > Custom fields). */
+  readonly caseFields: { ident: string; label: string; type: "text" | "list"; values?: string[] }[] = [
+    { ident: "tier", label: "Tier", type: "list", values: ["gold", "silver"] },
+    { ident: "topic", label: "Topic", type: "text" },
+    { ident: "order", label: "Order number", type: "text" },
+    { ident: "intent", label: "Bot intent", type: "text" },
+    { ident: "language", label: "Language", type: "text" },
+  ];
   /** Switches for undocumented behaviour; tests may change them between requests. */
   behaviour: SandboxBehaviour;
   readonly admin: SandboxAdmin;
@@ -641,6 +656,23 @@ export class CxoneSandbox {
     api.post("/dfo/3.0/channels/:channelId/threads/:threadId/sender-actions", async (_req, reply) =>
       reply.code(204).send(),
     );
+
+    for (const [reading, path] of [
+      ["spec", "/dfo/3.0/consumer-contact-custom-fields"],
+      ["sdk", "/dfo/3.0/contacts/custom-field-definitions"],
+    ] as const) {
+      api.get(path, async (_req, reply) => {
+        if (this.behaviour.caseFieldDefinitions !== reading) return dfoError(reply, 404, "Not found", "NotFound");
+        return this.caseFields.map((f) => ({
+          ident: f.ident,
+          label: f.label,
+          type: f.type,
+          ...(reading === "spec" ? { required: false } : { isRequired: false }),
+          isEditable: true,
+          ...(f.values ? { values: f.values.map((value) => ({ name: value, value })) } : {}),
+        }));
+      });
+    }
 
     api.get("/dfo/3.0/contacts/:id", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);

@@ -1,0 +1,72 @@
+import { type CxoneClient, CxoneConfigError } from "../src/cxone";
+import type { FieldDefinition } from "../src/cxone/schemas";
+import type { NodeRun } from "../src/node-kit";
+
+/**
+ * Checks the case custom fields a flow sets against the tenant's definitions before any CXone write: a typo in an
+ * ident is an error on the node's error branch, not a field CXone silently drops. The definitions are cached in
+ * context (one read per conversation per CACHE_MS), so a busy bot does not read them on every handover.
+ */
+export const FIELD_DEFINITIONS_CONTEXT_KEY = "cxoneCaseFieldDefinitions";
+const CACHE_MS = 10 * 60_000;
+
+interface Cached {
+  channelId: string;
+  at: number;
+  fields: { ident: string; values?: string[] }[];
+}
+
+function listValues(def: FieldDefinition): string[] | undefined {
+  if (def.type !== "list" || !Array.isArray(def.values)) return undefined;
+  return def.values
+    .map((v) => (v && typeof v === "object" ? (v as { value?: unknown }).value : undefined))
+    .filter((v): v is string => typeof v === "string");
+}
+
+async function definitions(
+  run: NodeRun<unknown>,
+  client: CxoneClient,
+  fresh: boolean,
+): Promise<{ fields: Cached["fields"]; cached: boolean }> {
+  const channelId = run.connection.channelId;
+  const cached = run.context[FIELD_DEFINITIONS_CONTEXT_KEY] as Cached | undefined;
+  const valid = cached?.channelId === channelId && Date.now() - cached.at < CACHE_MS && Array.isArray(cached.fields);
+  if (!fresh && valid && cached) return { fields: cached.fields, cached: true };
+  const fields = (await client.caseFieldDefinitions()).map((d) => ({ ident: d.ident, values: listValues(d) }));
+  run.api.addToContext?.(FIELD_DEFINITIONS_CONTEXT_KEY, { channelId, at: Date.now(), fields }, "simple");
+  return { fields, cached: false };
+}
+
+export async function checkCaseFields(
+  run: NodeRun<unknown>,
+  client: CxoneClient,
+  fields: { ident: string; value: string }[],
+): Promise<void> {
+  if (!fields.length) return;
+  let read = await definitions(run, client, false);
+  // A field defined since the cache was filled is not a typo: read the definitions again before refusing.
+  if (read.cached && fields.some((f) => !read.fields.some((k) => k.ident === f.ident))) {
+    read = await definitions(run, client, true);
+  }
+  const known = read.fields;
+  const byIdent = new Map(known.map((f) => [f.ident, f]));
+  const unknown = fields.filter((f) => !byIdent.has(f.ident)).map((f) => `"${f.ident}"`);
+  if (unknown.length) {
+    const list = known.map((f) => f.ident).join(", ") || "none";
+    throw new CxoneConfigError(
+      "customFields",
+      `unknown CXone case custom field ${unknown.join(", ")}; this tenant defines: ${list} ` +
+        "(CXone: ACD > Digital > Custom fields; idents are case-sensitive). Nothing was sent to CXone.",
+    );
+  }
+  for (const f of fields) {
+    const values = byIdent.get(f.ident)?.values;
+    if (values && !values.includes(f.value)) {
+      throw new CxoneConfigError(
+        "customFields",
+        `"${f.value.slice(0, 40)}" is not a value of the list field "${f.ident}" (${values.join(", ")}). ` +
+          "Nothing was sent to CXone.",
+      );
+    }
+  }
+}
