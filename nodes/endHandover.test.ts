@@ -21,6 +21,8 @@ describe("End handover", () => {
     const run = await runWith(env, endHandoverNode, session, { text: "Bye for now" });
     expect(run.outcome).toBe("cxoneEndHandoverOnSuccess");
     expect(stateOf(session)).toMatchObject({ status: "cancelled", active: false, endedAt: expect.any(String) });
+    // The flow ended it: the reason is in context, and no inject follows (the relay skips a case it did not end).
+    expect(stateOf(session)).toMatchObject({ endReason: "userLeft" });
     expect(session.input.handover).toMatchObject({ status: "cancelled" });
     const c = env.sandbox.caseForThread(stateOf(session).threadId)!;
     expect(c.status).toBe("closed");

@@ -361,3 +361,34 @@ describe("Send to agent: transfers and back to the queue", () => {
     expect(session.input.handover).toMatchObject({ status: "queue" });
   });
 });
+
+describe("Send to agent: handovers and nodes saved by an older version", () => {
+  test("a handover without the new settings: every event runs the flow, the default back-in-queue notice", async () => {
+    const session = await openHandover(env);
+    const state = stateOf(session);
+    delete state.say;
+    delete state.events;
+    const { contactId } = state;
+    const joined = await gate(
+      next(session, { data: { cxone: { event: "agentJoined", contactId, agent: { id: "7", name: "Ben" } } } }),
+    );
+    expect(joined.outcome).toBe("cxoneSendToAgentOnSuccess");
+    const requeued = await gate(next(session, { data: { cxone: { event: "requeued", contactId } } }));
+    expect(requeued.outcome).toBe("cxoneSendToAgentOnSuccess");
+    expect(requeued.outputs.map((o) => o.text)).toEqual(["You are waiting for an agent again."]);
+    const ended = await gate(next(session, { data: { cxone: { event: "ended", reason: "closed", contactId } } }));
+    expect(ended.outcome).toBe("cxoneSendToAgentOnEnded");
+    expect(ended.outputs).toEqual([]);
+  });
+
+  test("Send Active Event off (a new node's default): the agent is announced, the flow does not run", async () => {
+    const session = await openHandover(env, { displayAgentDetails: true, sendOnActiveEvent: false });
+    const { contactId } = stateOf(session);
+    const run = await gate(
+      next(session, { data: { cxone: { event: "agentJoined", contactId, agent: { id: "7", name: "Ben" } } } }),
+    );
+    expect(run.stopped).toBe(true);
+    expect(run.outputs.map((o) => o.text)).toEqual(["You are now chatting with Ben"]);
+    expect(stateOf(session)).toMatchObject({ status: "active" });
+  });
+});
