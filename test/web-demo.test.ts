@@ -155,7 +155,7 @@ describeWithBrowser("the web demo in Chromium", () => {
     await waitText(page, ".chip", /You are now chatting with Ben/);
     await page.type("#reply-input", "Ben here, I'll keep an eye on your parcel.");
     await page.click("#reply-form button");
-    await waitText(page, ".msg.agent", /Ben Okafor · agent\s*Ben here/);
+    await waitText(page, ".msg.agent", /Ben · agent\s*Ben here/);
 
     await clickEnabled(page, "#close");
     await waitText(page, "[data-fact=status]", /^resolved$/);
