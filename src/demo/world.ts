@@ -70,6 +70,7 @@ export function demoFlow(options: { queueUpdates?: boolean } = {}): FlowStep[] {
           },
         ],
         OnResolved: [{ say: "The agent has closed the chat. I'm back. Is there anything else I can do for you?" }],
+        OnEnded: [{ say: "The chat with the agent has ended. I'm back. Is there anything else I can do for you?" }],
         OnCancelled: [{ say: "OK, I've cancelled the request for an agent. How else can I help?" }],
         OnError: [{ say: "Sorry, your message could not be delivered to the agent. Please try again." }],
       },
