@@ -81,7 +81,11 @@ describe("Send to Agent: the relay's waiting events", () => {
     expect(session.context.cxoneHandover).toMatchObject({ status: "queue", active: true });
     const ended = await inject({ event: "ended", reason: "inactivity", contactId });
     expect(ended.outcome).toBe("cxoneSendToAgentOnEnded");
-    expect(session.context.cxoneHandover).toMatchObject({ status: "completed", active: false, endReason: "inactivity" });
+    expect(session.context.cxoneHandover).toMatchObject({
+      status: "completed",
+      active: false,
+      endReason: "inactivity",
+    });
     // Nothing went to CXone: the relay already ended the case.
     expect(env.sandbox.requests).toHaveLength(0);
   });
