@@ -116,8 +116,8 @@ function handBack(
 
 /** An `ended` event's reason; today's `resolved` event (from a relay of an older version) is the agent's resolve. */
 function endReasonOf(event: { event: string; reason?: unknown }): EndReason | undefined {
-  if (event.event === "resolved") return "resolved";
-  if (event.event !== "ended") return undefined;
+  if (event.event === ("resolved" satisfies RelayEventName)) return "resolved";
+  if (event.event !== ("ended" satisfies RelayEventName)) return undefined;
   return (END_REASONS as readonly unknown[]).includes(event.reason) ? (event.reason as EndReason) : "closedInCxone";
 }
 
