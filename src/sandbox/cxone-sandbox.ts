@@ -662,7 +662,7 @@ export class CxoneSandbox {
       ["sdk", "/dfo/3.0/contacts/custom-field-definitions"],
     ] as const) {
       api.get(path, async (_req, reply) => {
-        if (this.behaviour.caseFieldDefinitions !== reading) return dfoError(reply, 404, "Not found", "NotFound");
+        if (this.behaviour.caseFieldDefinitions !== reading) return sendCxoneError(reply, 404, "Not found", "NotFound");
         return this.caseFields.map((f) => ({
           ident: f.ident,
           label: f.label,
