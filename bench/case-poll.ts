@@ -3,13 +3,13 @@ import { runInNewContext } from "node:vm";
 import { clearAuthCache, parseConnection } from "../src/cxone";
 import { CxoneClient } from "../src/cxone/client";
 import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
-import { CaseEvents, OPEN_STATUSES } from "../src/relay/case-events";
+import { OPEN_STATUSES } from "../src/relay/case-events";
 import { CaseStates } from "../src/relay/case-state";
 import type { CognigyClient } from "../src/relay/cognigy";
 import { createMetrics } from "../src/relay/metrics";
 import { MemoryStore } from "../src/relay/store";
 import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
-import { openHandovers, percentile, type Row, round } from "./util";
+import { benchPoller, openHandovers, percentile, type Row, round } from "./util";
 
 const KEYS = threadKeys([SANDBOX_THREAD_KEY]);
 const decodeThread = (threadId: string) => decodeThreadId(threadId, KEYS);
@@ -64,22 +64,13 @@ class Changes {
 }
 
 function newPoller(sandbox: CxoneSandbox, changes: Changes): Poller {
-  const cognigy = {
-    send: async (_route: string, _ref: unknown, _text: string, cxone: { event: string; contactId?: string }) => {
-      if (cxone.event === "agentJoined" && cxone.contactId) changes.seen(cxone.contactId);
-      return { ok: true, status: 200 };
+  const events = benchPoller(
+    sandbox,
+    (cxone) => {
+      if (cxone.event === "agentJoined") changes.seen(cxone.contactId);
     },
-  } as unknown as CognigyClient;
-  const events = new CaseEvents({
-    connection: parseConnection(sandbox.connection()),
-    store: new MemoryStore(),
-    cognigy,
-    metrics: createMetrics(),
-    log: silent,
-    pollIntervalMs: INTERVAL_MS,
-    owner: "bench",
-    decodeThread,
-  });
+    { pollIntervalMs: INTERVAL_MS },
+  );
   return { poll: async () => void (await events.pollOnce()) };
 }
 

@@ -1,13 +1,7 @@
-import { clearAuthCache, parseConnection } from "../src/cxone";
-import { decodeThreadId, threadKeys } from "../src/handover/thread";
 import { DEFAULT_ALTERNATIVE_TEXT, DEFAULT_QUEUE_UPDATE_TEXT, type WaitSettings } from "../src/handover/wait-settings";
-import { CaseEvents } from "../src/relay/case-events";
-import type { CognigyClient } from "../src/relay/cognigy";
 import { ACTIVITY_CHECKS_PER_POLL } from "../src/relay/inactivity";
-import { createMetrics } from "../src/relay/metrics";
-import { MemoryStore } from "../src/relay/store";
-import { SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
-import { openHandovers, type Row } from "./util";
+import { startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { benchPoller, openHandovers, type Row } from "./util";
 
 /**
  * What the waiting features cost in CXone requests per poll interval, at 1, 100 and 1,000 queued conversations:
@@ -19,8 +13,6 @@ import { openHandovers, type Row } from "./util";
  */
 
 const QUEUED = [1, 100, 1000];
-const KEYS = threadKeys([SANDBOX_THREAD_KEY]);
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 const queueOn: WaitSettings = {
   queue: {
@@ -35,27 +27,16 @@ const inactivityOn: WaitSettings = { inactivity: { timeoutSeconds: 300, message:
 
 async function requestsPerInterval(queued: number, wait: WaitSettings | undefined, advanceMs: number) {
   const sandbox = await startCxoneSandbox();
-  clearAuthCache();
   let clock = Date.now();
   let updates = 0;
   openHandovers(sandbox, queued, { spacingMs: 10, now: clock, wait });
-  const cognigy = {
-    send: async (_route: string, _ref: unknown, _text: string, cxone: { event: string }) => {
+  const events = benchPoller(
+    sandbox,
+    (cxone) => {
       if (cxone.event === "queueUpdate") updates++;
-      return { ok: true, status: 200 };
     },
-  } as unknown as CognigyClient;
-  const events = new CaseEvents({
-    connection: parseConnection(sandbox.connection()),
-    store: new MemoryStore(),
-    cognigy,
-    metrics: createMetrics(),
-    log: silent,
-    pollIntervalMs: 1000,
-    owner: "bench",
-    decodeThread: (threadId) => decodeThreadId(threadId, KEYS),
-    now: () => clock,
-  });
+    { pollIntervalMs: 1000, now: () => clock },
+  );
   // The first polls meet every case (the newest-updated read reads up to 40 pages, the reconciliation the rest).
   for (let i = 0; i < 4; i++) await events.pollOnce();
   clock += advanceMs;

@@ -2,8 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { encodeThreadId } from "../src/handover/thread";
+import { clearAuthCache, parseConnection } from "../src/cxone";
+import type { RelayEvent } from "../src/handover/events";
+import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
 import type { WaitSettings } from "../src/handover/wait-settings";
+import { CaseEvents } from "../src/relay/case-events";
+import type { CognigyClient } from "../src/relay/cognigy";
+import { createMetrics } from "../src/relay/metrics";
+import { MemoryStore } from "../src/relay/store";
 import { type CxoneSandbox, SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 
 export function median(values: number[]): number {
@@ -80,4 +86,35 @@ export function openHandovers(
     c.createdAt = c.statusUpdatedAt;
   });
   return cases;
+}
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} };
+const SANDBOX_KEYS = threadKeys([SANDBOX_THREAD_KEY]);
+
+/**
+ * The relay's case poller against a sandbox, with a Cognigy that accepts everything and tells `onEvent` what it got:
+ * what the case-poll and queue-updates benches both measure.
+ */
+export function benchPoller(
+  sandbox: CxoneSandbox,
+  onEvent: (cxone: RelayEvent) => void,
+  options: { pollIntervalMs: number; now?: () => number },
+): CaseEvents {
+  clearAuthCache();
+  const cognigy = {
+    send: async (_route: string, _ref: unknown, _text: string, cxone: RelayEvent) => {
+      onEvent(cxone);
+      return { ok: true, status: 200 };
+    },
+  } as unknown as CognigyClient;
+  return new CaseEvents({
+    connection: parseConnection(sandbox.connection()),
+    store: new MemoryStore(),
+    cognigy,
+    metrics: createMetrics(),
+    log: silent,
+    owner: "bench",
+    decodeThread: (threadId) => decodeThreadId(threadId, SANDBOX_KEYS),
+    ...options,
+  });
 }
