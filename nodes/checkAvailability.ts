@@ -1,5 +1,5 @@
-import { CxoneConfigError } from "../src/cxone";
-import { cxoneNode, type NodeRun, ON_ERROR, type Outcome } from "../src/node-kit";
+import { CxoneConfigError, CxoneError } from "../src/cxone";
+import { cxoneNode, type ErrorOutcome, type NodeRun, ON_ERROR, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
 
 export const CHECK_AVAILABILITY = "cxoneCheckAvailability";
@@ -14,6 +14,10 @@ export interface CheckAvailabilityConfig extends Partial<StorageConfig> {
   skillId: string;
   minAgentsAvailable?: number;
   maxQueueCount?: number;
+  /** Error Handling: the branch a failed CXone request follows; absent (nodes placed before it existed) = On error. */
+  errorBranch?: "error" | "unavailable";
+  /** Error Handling, Cognigy's key and label: stop the flow instead of following a branch. */
+  abortOnError?: boolean;
 }
 
 export interface AvailabilityResult {
@@ -47,6 +51,16 @@ export async function checkAvailability(run: NodeRun<CheckAvailabilityConfig>): 
   return result.available ? ON_AVAILABLE : ON_UNAVAILABLE;
 }
 
+/**
+ * Cognigy's *Error Handling* choice, applied to CXone failures only: a skill id or connection the designer must fix
+ * always follows On error, so a typo never looks like "nobody is there" for ever.
+ */
+export const availabilityErrorOutcome: ErrorOutcome<CheckAvailabilityConfig> = (config, err) => {
+  if (!(err instanceof CxoneError) || err.code === "config") return ON_ERROR;
+  if (config.abortOnError === true) return null;
+  return config.errorBranch === "unavailable" ? ON_UNAVAILABLE : ON_ERROR;
+};
+
 export const [checkAvailabilityNode, ...checkAvailabilityOutcomes] = cxoneNode<CheckAvailabilityConfig>({
   type: CHECK_AVAILABILITY,
   defaultLabel: "Check agent availability",
@@ -76,15 +90,39 @@ export const [checkAvailabilityNode, ...checkAvailabilityOutcomes] = cxoneNode<C
       description: "Treat the skill as unavailable when this many contacts already wait (0 = ignore the queue).",
     },
     ...storageFields(RESULT_KEY),
+    {
+      key: "errorBranch",
+      type: "select",
+      label: "When CXone cannot be asked, follow",
+      defaultValue: "error",
+      description: "A failed CXone request (refused, unreachable, too slow). The reason is in input.cxone.error.",
+      params: {
+        options: [
+          { label: "On error", value: "error" },
+          { label: "No agent available", value: "unavailable" },
+        ],
+      },
+      condition: { key: "abortOnError", value: true, negate: true },
+    },
+    {
+      key: "abortOnError",
+      type: "toggle",
+      label: "Abort Flow Execution on Error",
+      defaultValue: false,
+      description: "Stops the flow when a CXone request fails, instead of following a branch.",
+    },
   ],
   sections: [
     { key: "thresholds", label: "Thresholds", defaultCollapsed: true, fields: ["minAgentsAvailable", "maxQueueCount"] },
     storageSection,
+    { key: "errors", label: "Error Handling", defaultCollapsed: true, fields: ["abortOnError", "errorBranch"] },
   ],
   form: [
     { type: "field", key: "skillId" },
     { type: "section", key: "thresholds" },
     { type: "section", key: "storage" },
+    { type: "section", key: "errors" },
   ],
   logic: checkAvailability,
+  errorOutcome: availabilityErrorOutcome,
 });

@@ -79,7 +79,11 @@ export interface CxoneNodeSpec<C> {
   /** The node's own form entries, after the connection. */
   form: INodeFieldAndSectionFormElement[];
   logic: (run: NodeRun<C>) => Promise<Outcome | null>;
+  /** Where a failure goes instead of On error (null = stop the flow), e.g. a node's *Error Handling* choice. */
+  errorOutcome?: ErrorOutcome<C>;
 }
+
+export type ErrorOutcome<C> = (config: C, err: unknown) => Outcome | null;
 
 /** The node's descriptor followed by its outcome child descriptors: `[node, ...outcomes]`. */
 export function cxoneNode<C extends { connection?: unknown }>(spec: CxoneNodeSpec<C>): INodeDescriptor[] {
@@ -94,7 +98,7 @@ export function cxoneNode<C extends { connection?: unknown }>(spec: CxoneNodeSpe
     fields: [connectionField, ...spec.fields],
     sections: spec.sections,
     form: [{ type: "field", key: "connection" }, ...spec.form],
-    function: (params: INodeFunctionBaseParams) => executeNode(spec.type, params, spec.logic),
+    function: (params: INodeFunctionBaseParams) => executeNode(spec.type, params, spec.logic, spec.errorOutcome),
   });
   return [node, ...outcomeNodes(spec.type, spec.outcomes, NODE_COLOR)];
 }
@@ -146,6 +150,7 @@ export async function executeNode<C extends { connection?: unknown }>(
   params: INodeFunctionBaseParams,
   /** The outcome to follow; null when the logic already ended the execution (api.stopExecution). */
   logic: (run: NodeRun<C>) => Promise<Outcome | null>,
+  errorOutcome: ErrorOutcome<C> = () => ON_ERROR,
 ): Promise<void> {
   const { cognigy, childConfigs } = params;
   const { api } = cognigy;
@@ -203,7 +208,11 @@ export async function executeNode<C extends { connection?: unknown }>(
     };
     log("error", info.message);
     (api as { addToInput?: (key: string, value: unknown) => void }).addToInput?.(INPUT_KEY, { error: info });
-    follow(ON_ERROR);
+    const next = errorOutcome(config, err);
+    // A platform without stopExecution cannot stop the flow: On error is the closest it can do.
+    if (next) follow(next);
+    else if (typeof api.stopExecution === "function") api.stopExecution();
+    else follow(ON_ERROR);
   }
 }
 
