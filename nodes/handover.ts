@@ -1,4 +1,4 @@
-import { CLOSED_STATUSES, CxoneConfigError, describeError } from "../src/cxone";
+import { CLOSED_STATUSES, type CxoneClient, CxoneConfigError, describeError } from "../src/cxone";
 import {
   COGNIGY_ID_MAX,
   EXPIRING_SESSION_ENDPOINT_TYPES,
@@ -11,7 +11,7 @@ import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/han
 import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
 import { encodeThreadId } from "../src/handover/thread";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
-import { checkCaseFields } from "./caseFields";
+import { CUSTOMER_FIELDS, checkCaseFields, checkFields } from "./caseFields";
 import {
   customerOf,
   DEFAULT_REQUEUED_TEXT,
@@ -45,6 +45,8 @@ export interface HandoverConfig extends TranscriptConfig, WaitConfig {
   joinedText?: string;
   skillId?: string | number;
   customFields?: unknown;
+  /** Customer-card custom fields ({ ident: value }), written on the case's customer once the case is open. */
+  customerFields?: unknown;
   cancelKeywords?: unknown;
   cancelIntent?: string;
   /** Cognigy's Handover to Agent keys and defaults (README: Node: Hand over). */
@@ -89,12 +91,18 @@ export function routingHints(config: Pick<HandoverConfig, "skillId" | "customFie
     if (!/^\d+$/.test(skill)) throw new CxoneConfigError("skillId", "must be the numeric id of a CXone ACD skill");
     hints.skillId = Number(skill);
   }
-  let raw = config.customFields;
+  const fields = fieldValues(config.customFields, "customFields");
+  if (fields.length) hints.customFields = fields;
+  return hints.skillId !== undefined || hints.customFields ? hints : undefined;
+}
+
+/** Custom-field values as a flow writes them ({ ident: value } or [{ ident, value }], maybe as JSON text). */
+export function fieldValues(raw: unknown, key: string): { ident: string; value: string }[] {
   if (typeof raw === "string" && raw.trim()) {
     try {
       raw = JSON.parse(raw);
     } catch {
-      throw new CxoneConfigError("customFields", 'must be JSON: { "ident": "value" } or [{ "ident", "value" }]');
+      throw new CxoneConfigError(key, 'must be JSON: { "ident": "value" } or [{ "ident", "value" }]');
     }
   }
   const fields = Array.isArray(raw)
@@ -105,11 +113,9 @@ export function routingHints(config: Pick<HandoverConfig, "skillId" | "customFie
   if (
     fields.some(([ident, value]) => typeof ident !== "string" || !ident || value == null || typeof value === "object")
   ) {
-    throw new CxoneConfigError("customFields", "each custom field needs an ident (CXone field id) and a plain value");
+    throw new CxoneConfigError(key, "each custom field needs an ident (CXone field id) and a plain value");
   }
-  if (fields.length)
-    hints.customFields = fields.map(([ident, value]) => ({ ident: ident as string, value: String(value) }));
-  return hints.skillId !== undefined || hints.customFields ? hints : undefined;
+  return fields.map(([ident, value]) => ({ ident: ident as string, value: String(value) }));
 }
 
 function keywordsOf(raw: unknown): string[] {
@@ -182,6 +188,7 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   }
 
   const contact = routingHints(config);
+  const customerFields = fieldValues(config.customerFields, "customerFields");
   const author = customerOf(run, config);
   const sessionId = typeof input.sessionId === "string" ? input.sessionId : "";
   const urlToken = typeof input.URLToken === "string" ? input.URLToken : "";
@@ -211,6 +218,7 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   const client = run.cxone();
   // Before the first write: a mistyped ident must fail here, not vanish in CXone.
   await checkCaseFields(run, client, contact?.customFields ?? []);
+  await checkFields(CUSTOMER_FIELDS, run, client, customerFields);
   // The agent's first lines name what the bot knew, when the flow set those case fields.
   const knew = (contact?.customFields ?? [])
     .filter((f) => /^(intent|language)$/i.test(f.ident) && f.value.trim())
@@ -244,6 +252,7 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   // A duplicate answer (this input ran before) carries no case id: look the case up by its thread.
   const contactId = progress.contactId ?? (await client.findContactByThread(threadId))?.id;
   if (!contactId) run.log("warn", "CXone did not say which case the handover opened; continuing without its id");
+  if (customerFields.length) await writeCustomerFields(run, client, contactId, customerFields);
 
   const accepted = typeof config.text === "string" ? config.text : DEFAULT_ACCEPTED_TEXT;
   const button = typeof config.quickReply === "string" ? config.quickReply.trim() : "";
@@ -269,6 +278,34 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     api.say?.(accepted, button ? quickReplyData(accepted, [{ title: button, payload: button }]) : {});
   }
   return ON_SUCCESS;
+}
+
+/**
+ * Customer-card fields go on the customer CXone filed the case under (the case's `endUser.id`, never one we make up).
+ * The case is open by now, so a failure here is a warning: the agent still gets the customer, only the card lacks them.
+ */
+async function writeCustomerFields(
+  run: NodeRun<HandoverConfig>,
+  client: CxoneClient,
+  contactId: string | undefined,
+  fields: { ident: string; value: string }[],
+): Promise<void> {
+  const idents = fields.map((f) => f.ident).join(", ");
+  try {
+    const customerId = contactId ? (await client.getContact(contactId))?.endUser?.id : undefined;
+    if (!customerId) {
+      run.log(
+        "warn",
+        `CXone did not say which customer case ${contactId ?? "?"} belongs to; customer-card fields ${idents} not written`,
+      );
+      return;
+    }
+    const { found } = await client.setCustomerFields(customerId, fields);
+    if (!found)
+      run.log("warn", `CXone no longer has customer ${customerId}; customer-card fields ${idents} not written`);
+  } catch (err) {
+    run.log("warn", `customer-card fields ${idents} not written (${describeError(err)})`);
+  }
 }
 
 export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
@@ -331,6 +368,13 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       type: "json",
       label: "Case custom fields",
       description: 'CXone custom fields for the case: { "ident": "value" } or [{ "ident": "…", "value": "…" }].',
+    },
+    {
+      key: "customerFields",
+      type: "json",
+      label: "Customer card fields",
+      description:
+        'CXone customer-card custom fields: { "ident": "value" } or [{ "ident": "…", "value": "…" }]. Written once the case is open.',
     },
     {
       key: "cancelKeywords",
@@ -405,7 +449,7 @@ export const [handoverNode, ...handoverOutcomes] = cxoneNode<HandoverConfig>({
       key: "routing",
       label: "Routing and case fields",
       defaultCollapsed: true,
-      fields: ["skillId", "customFields", "displayAgentDetails", "joinedText"],
+      fields: ["skillId", "customFields", "customerFields", "displayAgentDetails", "joinedText"],
     },
     {
       key: "cancelSettings",

@@ -72,6 +72,7 @@ describe("requests the product sends", () => {
     const opened = await node(handoverNode, session, {
       skillId: "4321",
       customFields: { order: "A-17" },
+      customerFields: { segment: "vip" },
       transcriptSource: "field",
       transcriptJson: [
         { source: "user", text: "where is my order?" },

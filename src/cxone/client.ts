@@ -314,6 +314,32 @@ export class CxoneClient {
     return [];
   }
 
+  /** The tenant's customer-card custom-field definitions (OAS getCustomerCustomFieldDefinitions). */
+  async customerFieldDefinitions(): Promise<FieldDefinition[]> {
+    const { data } = await this.dfo({
+      operation: "read customer-card field definitions",
+      method: "GET",
+      path: "/dfo/3.0/customers/custom-field-definitions",
+      schema: fieldDefinitionsSchema,
+    });
+    return data;
+  }
+
+  /**
+   * Sets customer-card fields on the customer CXone made for the case (its `endUser.id`): idempotent, a repeat
+   * writes the same values. A customer CXone no longer has is `found: false`.
+   */
+  async setCustomerFields(customerId: string, fields: { ident: string; value: string }[]): Promise<{ found: boolean }> {
+    const res = await this.dfo({
+      operation: "set customer-card fields",
+      method: "PUT",
+      path: `/dfo/3.0/customers/${enc(customerId)}/custom-fields`,
+      body: fields,
+      acceptStatus: [404],
+    });
+    return { found: res.status !== 404 };
+  }
+
   /** One page of the channel's cases in the given statuses (the relay's poll). */
   async searchContacts(query: ContactSearch): Promise<ContactPage> {
     const { data } = await this.dfo({

@@ -70,6 +70,12 @@ export const contactSchema = z.object({
     .nullish()
     .catch(undefined)
     .transform((v) => v ?? undefined),
+  /** The customer CXone filed the case under (OAS Contact.endUser: Customer, id required there); optional in NiCE's case schema. */
+  endUser: z
+    .object({ id: z.string().min(1) })
+    .nullish()
+    .catch(undefined)
+    .transform((v) => v ?? undefined),
 });
 export type CxoneContact = z.output<typeof contactSchema>;
 

@@ -20,6 +20,9 @@ const THREADS = `${OAS} src/services/digitalEngagement/DigitalThreadService.ts`;
 const CHANNELS = `${OAS} src/services/digitalEngagement/DigitalChannelService.ts`;
 const AUTH = `${OAS} src/services/auth/AuthenticationGlobalauthenticationService.ts`;
 const SKILLS = `${OAS} src/services/admin/AdminSkillsService.ts`;
+/** Read at 6b6290d9, the commit the file index holds; the same generator output as OAS. */
+const CUSTOMERS = "calljacob/nice-cxone-api@6b6290d9 src/services/digitalEngagement/DigitalCustomerService.ts";
+const CUSTOM_FIELDS = "calljacob/nice-cxone-api@6b6290d9 src/services/digitalEngagement/DigitalCustomfieldsService.ts";
 
 export interface Endpoint {
   /** Short name used in test coverage reports. */
@@ -300,6 +303,22 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: "/dfo/3.0/contacts/custom-field-definitions",
     query: [],
     source: "@nice-devone/core-sdk@25.1.2 src/constants/api-uri-constants.js CONTACT_CUSTOM_FIELD_DEFINITIONS",
+  },
+  {
+    name: "customer-card field definitions",
+    method: "GET",
+    path: "/dfo/3.0/customers/custom-field-definitions",
+    query: [],
+    source: `${CUSTOM_FIELDS} getCustomerCustomFieldDefinitions; SDK core-sdk api-uri-constants.js GET_CUSTOM_FIELD_DEFINITIONS`,
+  },
+  {
+    name: "set customer-card fields",
+    method: "PUT",
+    path: "/dfo/3.0/customers/:customerId/custom-fields",
+    query: [],
+    // Array<DigitalCustomer_CustomField>; its optional updatedAt is CXone's to set, so we refuse it (stricter).
+    body: z.array(customField),
+    source: `${CUSTOMERS} updateCustomerCustomFields; SDK agent-sdk customer-card-service.js updateCustomFields`,
   },
   {
     name: "get contact",

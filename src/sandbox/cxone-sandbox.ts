@@ -135,6 +135,8 @@ export interface SandboxBehaviour {
    * `isRequired`). research-15-16 §7.
    */
   caseFieldDefinitions: "spec" | "sdk";
+  /** `PUT /customers/{id}/custom-fields` answers `any` in the OAS, status not given: 200 with the customer / 204. */
+  customerFieldsAnswer: "customer" | "no-content";
 }
 
 export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
@@ -146,6 +148,7 @@ export const DEFAULT_BEHAVIOUR: SandboxBehaviour = {
   assignment: "moves-updatedAt",
   statusAfterUnassign: "unchanged",
   caseFieldDefinitions: "spec",
+  customerFieldsAnswer: "customer",
 };
 
 export interface SkillFigures {
@@ -209,6 +212,13 @@ export class CxoneSandbox {
     { ident: "intent", label: "Bot intent", type: "text" },
     { ident: "language", label: "Language", type: "text" },
   ];
+  /** The tenant's customer-card custom-field definitions (CXone admin: Digital > Custom fields, customer card). */
+  readonly customerFieldDefinitions: { ident: string; label: string; type: "text" | "list"; values?: string[] }[] = [
+    { ident: "segment", label: "Segment", type: "list", values: ["vip", "regular"] },
+    { ident: "crmId", label: "CRM id", type: "text" },
+  ];
+  /** Customers CXone made for end users, by end-user id on our platform; one per end user, like CXone's. */
+  readonly customers = new Map<string, { id: string; customFields: { ident: string; value: string }[] }>();
   /** Switches for undocumented behaviour; tests may change them between requests. */
   behaviour: SandboxBehaviour;
   readonly admin: SandboxAdmin;
@@ -407,6 +417,7 @@ export class CxoneSandbox {
     };
     this.cases.set(c.id, c);
     this.threads.set(threadId, c.id);
+    if (!this.customers.has(endUserId)) this.customers.set(endUserId, { id: `cust-${randomUUID()}`, customFields: [] });
     return c;
   }
 
@@ -674,6 +685,38 @@ export class CxoneSandbox {
       });
     }
 
+    api.get("/dfo/3.0/customers/custom-field-definitions", async () =>
+      // DigitalCustomfields_CustomerCustomFieldDefinition: every field but values is required.
+      this.customerFieldDefinitions.map((f) => ({
+        ident: f.ident,
+        label: f.label,
+        type: f.type,
+        isRequired: false,
+        isEditable: true,
+        isVisibleInRightPanel: true,
+        isVisibleInCustomerCard: true,
+        ...(f.values ? { values: f.values.map((value) => ({ name: value, value })) } : {}),
+      })),
+    );
+
+    api.put("/dfo/3.0/customers/:id/custom-fields", async (req, reply) => {
+      const customer = [...this.customers.values()].find((c) => c.id === (req.params as { id: string }).id);
+      if (!customer) return sendCxoneError(reply, 404, "Customer not found", "CustomerNotFound");
+      const fields = req.body as { ident: string; value: string }[];
+      // What CXone does with an undefined ident or a value outside a list is unpublished: the strict reading refuses.
+      for (const f of fields) {
+        const def = this.customerFieldDefinitions.find((d) => d.ident === f.ident);
+        if (!def || (def.values && !def.values.includes(f.value))) {
+          return sendCxoneError(reply, 400, `Invalid custom field ${f.ident}`, "InvalidCustomField");
+        }
+      }
+      for (const f of fields) {
+        customer.customFields = [...customer.customFields.filter((k) => k.ident !== f.ident), f];
+      }
+      if (this.behaviour.customerFieldsAnswer === "no-content") return reply.code(204).send();
+      return this.customerView(customer);
+    });
+
     api.get("/dfo/3.0/contacts/:id", async (req, reply) => {
       const c = this.cases.get((req.params as { id: string }).id);
       return c ? this.contactView(c) : sendCxoneError(reply, 404, "Contact not found", "ContactNotFound");
@@ -768,6 +811,7 @@ export class CxoneSandbox {
       direction: "inbound",
       createdAt: c.createdAt,
     };
+    const customer = this.customers.get(c.endUserIdOnExternalPlatform ?? "");
     if (this.behaviour.contacts === "minimal") return { ...required, ...(user ? { inboxAssigneeUser: user } : {}) };
     return {
       ...required,
@@ -777,6 +821,20 @@ export class CxoneSandbox {
       statusUpdatedAt: c.statusUpdatedAt,
       customFields: c.customFields,
       ...(c.abandon ? { abandon: c.abandon } : {}),
+      ...(customer ? { endUser: this.customerView(customer) } : {}),
+    };
+  }
+
+  /** DigitalContact_Customer with its required fields. */
+  private customerView(customer: { id: string; customFields: { ident: string; value: string }[] }) {
+    const endUserId = [...this.customers.entries()].find(([, c]) => c === customer)?.[0] ?? "";
+    return {
+      id: customer.id,
+      updatedAt: new Date().toISOString(),
+      customFields: customer.customFields,
+      identities: [{ idOnExternalPlatform: endUserId }],
+      messageStatistics: {},
+      sentimentStatistics: {},
     };
   }
 
