@@ -148,7 +148,7 @@ export function unknownKeys(body: Record<string, unknown>): string[] {
     .sort();
 }
 
-type ParsedMessage = z.output<typeof legacyMessageSchema>;
+export type ParsedMessage = z.output<typeof legacyMessageSchema>;
 
 /**
  * Our thread id in a legacy reply: NiCE documents neither what `postId` is nor the body, and its message model keeps

@@ -1,0 +1,85 @@
+import { type FakeCognigy, startFakeCognigy } from "../../test/support/fake-cognigy";
+import { conversation, RELAY_CLIENT } from "../../test/support/relay";
+import { encodeThreadId } from "../handover/thread";
+import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
+import { buildApp } from "./app";
+import { BOX } from "./box-path";
+import { parseRelayConfig } from "./config";
+import { relayDeps } from "./deps";
+
+// buildApp without a listening socket: what a test of one route needs (Fastify's inject).
+describe("buildApp", () => {
+  let cognigy: FakeCognigy;
+  beforeAll(async () => {
+    cognigy = await startFakeCognigy();
+  });
+  afterAll(() => cognigy.stop());
+
+  async function app() {
+    const config = parseRelayConfig({
+      ...RELAY_CLIENT,
+      threadKey: SANDBOX_THREAD_KEY,
+      cognigyEndpointUrl: cognigy.url,
+      logLevel: "silent",
+    });
+    const { deps } = await relayDeps(config);
+    return { relay: buildApp(deps), store: deps.store };
+  }
+
+  test("issues a token and delivers an outbound agent reply through inject, with the error plugin's shapes", async () => {
+    const { relay, store } = await app();
+    try {
+      const refused = await relay.inject({ method: "POST", url: `${BOX}/1.0/token`, payload: { client_id: "x" } });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toEqual({ error: "invalid_client", error_description: "client authentication failed" });
+
+      const token = await relay.inject({
+        method: "POST",
+        url: `${BOX}/1.0/token`,
+        payload: {
+          grant_type: "client_credentials",
+          client_id: RELAY_CLIENT.clientId,
+          client_secret: RELAY_CLIENT.clientSecret,
+        },
+      });
+      expect(token.statusCode).toBe(200);
+      const bearer = `Bearer ${token.json().access_token}`;
+
+      const threadId = encodeThreadId(conversation("inject"), SANDBOX_THREAD_KEY);
+      const outbound = (authorization?: string) =>
+        relay.inject({
+          method: "POST",
+          url: `${BOX}/2.0/channel/chat_x/outbound`,
+          headers: authorization ? { authorization } : {},
+          payload: {
+            thread: { idOnExternalPlatform: threadId },
+            messageContent: { type: "TEXT", payload: { text: "Hello from inject" } },
+            createdAtWithMilliseconds: "2026-12-02T10:00:00.000Z",
+          },
+        });
+      const noBearer = await outbound();
+      expect(noBearer.statusCode).toBe(401);
+      expect(noBearer.json()).toEqual({
+        error: "invalid_token",
+        reason: "a valid bearer token from /integration/box/1.0/token is required",
+      });
+
+      const delivered = await outbound(bearer);
+      expect(delivered.statusCode).toBe(200);
+      expect(delivered.json()).toMatchObject({ thread: { idOnExternalPlatform: threadId } });
+      expect(cognigy.delivered({ route: "notify" }).map((c) => c.body.text)).toEqual(["Hello from inject"]);
+
+      const notJson = await relay.inject({
+        method: "POST",
+        url: `${BOX}/2.0/channel/chat_x/outbound`,
+        headers: { authorization: bearer, "content-type": "application/json" },
+        payload: "{not json",
+      });
+      expect(notJson.statusCode).toBe(400);
+      expect(notJson.json()).toEqual({ error: "invalid_request", reason: "body is not valid JSON" });
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
+});

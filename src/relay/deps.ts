@@ -1,0 +1,174 @@
+// What one relay's app is built from (RelayDeps), and how start-up builds it from the configuration.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import Fastify, { type FastifyInstance } from "fastify";
+import pino, { type DestinationStream, type Logger } from "pino";
+import { decodeThreadId, threadKeys } from "../handover/thread";
+import { CaseEvents } from "./case-events";
+import { ChannelFormat } from "./channel-format";
+import { CognigyClient } from "./cognigy";
+import type { RelayConfig } from "./config";
+import { Deliverer } from "./messages";
+import { createMetrics, type RelayMetrics } from "./metrics";
+import { MemoryStore, RedisStore, type Store } from "./store";
+import { type KnownThread, threadCache } from "./thread-cache";
+import { FailedLogins, TokenIssuer } from "./tokens";
+import { AgentTyping } from "./typing";
+
+export interface RelayOptions {
+  /** Where JSON log lines go (default stdout); or a ready pino logger. */
+  logStream?: DestinationStream;
+  logger?: Logger;
+  /** Poll on a timer (default true when case events are on). Tests switch it off and call pollOnce(). */
+  autoPoll?: boolean;
+  /** Bring your own store (tests share one MemoryStore across a "restart"); closed by its owner, not the relay. */
+  store?: Store;
+  /** Clock for token issue/verification (tests of expiry). */
+  now?: () => number;
+  /** Process metrics (event loop, memory) in /metrics; on in `npm run relay`. */
+  defaultMetrics?: boolean;
+}
+
+export interface RelayDeps {
+  config: RelayConfig;
+  log: Logger;
+  metrics: RelayMetrics;
+  store: Store;
+  deliverer: Deliverer;
+  tokens: TokenIssuer;
+  caseEvents?: CaseEvents;
+  /** The CXone channel's contentFormat (html/plain), read in the background when CXone is configured. */
+  channelFormat?: ChannelFormat;
+  cognigy: CognigyClient;
+  /** Set when the relay stops: responses then close their keep-alive sockets. */
+  state: { closing: boolean };
+  /** Verifies a thread id (src/handover/thread.ts) and remembers the answer for this relay's keys. */
+  thread: (threadId: string) => KnownThread | undefined;
+  failedLogins: FailedLogins;
+  /** Agent-message shapes with fields the relay does not use, logged once each by this relay (at most 200). */
+  unusedFieldShapes: Set<string>;
+  typing: AgentTyping;
+  /** The separate listener for /health and /metrics, when configured. */
+  ops?: FastifyInstance;
+}
+
+/** Builds a relay's parts; `ownsStore` says whether closing the relay must close the store too. */
+export async function relayDeps(
+  config: RelayConfig,
+  options: RelayOptions = {},
+): Promise<{ deps: RelayDeps; ownsStore: boolean }> {
+  const log =
+    options.logger ??
+    pino(
+      {
+        level: config.logLevel,
+        base: { service: "cxone-relay" },
+        // Defence in depth: these never reach a log call, and if one did it would be masked.
+        redact: {
+          paths: ["authorization", "*.authorization", "headers.authorization", "client_secret", "access_token"],
+          censor: "[redacted]",
+        },
+      },
+      options.logStream,
+    );
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  const owner = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const store =
+    options.store ??
+    (config.redisUrl
+      ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
+      : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
+  const cognigyTarget = config.cognigyApiUrl
+    ? { api: { url: config.cognigyApiUrl, key: config.cognigyApiKey as string } }
+    : { endpointUrl: config.cognigyEndpointUrl };
+  const cognigy = new CognigyClient(cognigyTarget, config.cognigyTimeoutMs, (route, outcome) =>
+    metrics.cognigyRequests.inc({ route, outcome }),
+  );
+  const deliverer = new Deliverer({
+    store,
+    cognigy,
+    owner,
+    cognigyTimeoutMs: config.cognigyTimeoutMs,
+    now: options.now,
+    onStoreError: (err) =>
+      log.error(
+        { err: (err as Error)?.message },
+        "accepted by Cognigy, but the store did not record it; a CXone retry may repeat it",
+      ),
+  });
+  const tokens = new TokenIssuer(config.clientId, config.clientSecret, config.tokenTtlSeconds, options.now);
+  const keys = threadKeys([config.threadKey, ...(config.threadKeyPrevious ? [config.threadKeyPrevious] : [])], {
+    legacyUntil: config.legacyThreadsUntil,
+    urlTokens: config.urlTokens,
+    now: options.now,
+  });
+  const caseEvents = config.cxone
+    ? new CaseEvents({
+        connection: config.cxone,
+        store,
+        cognigy,
+        metrics,
+        log: log.child({ component: "case-events" }),
+        pollIntervalMs: config.pollIntervalMs,
+        owner,
+        decodeThread: (threadId) => decodeThreadId(threadId, keys),
+        now: options.now,
+      })
+    : undefined;
+
+  const channelFormat = config.cxone
+    ? new ChannelFormat(config.cxone, undefined, (err) =>
+        log.warn(
+          { err: (err as Error)?.message },
+          "could not read the channel's contentFormat; recognising HTML by its tags",
+        ),
+      )
+    : undefined;
+  void channelFormat?.refresh();
+  const thread = threadCache(keys);
+  const tokenLimit = quietRouteLimit(config);
+  const typing = new AgentTyping({
+    clearAfterMs: config.typingClearSeconds * 1000,
+    send: async (threadId, event) => {
+      const ref = thread(threadId)?.ref;
+      const result = ref ? await cognigy.send("notify", ref, "", event) : undefined;
+      if (result && !result.ok) log.debug({ reason: result.reason }, "typing indicator not forwarded");
+    },
+  });
+  const deps: RelayDeps = {
+    ...{ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, thread, typing },
+    state: { closing: false },
+    failedLogins: new FailedLogins(tokenLimit, tokenLimit * 10, options.now),
+    unusedFieldShapes: new Set(),
+    // With RELAY_METRICS_PORT, /health and /metrics answer only there, so the port CXone reaches exposes neither.
+    ops: config.metricsPort === undefined ? undefined : Fastify(),
+  };
+  return { deps, ownsStore: !options.store };
+}
+
+/** Per minute, for the routes CXone calls far less often than it sends messages (token failures, case pushes). */
+export function quietRouteLimit(config: RelayConfig): number {
+  return Math.max(30, Math.floor(config.rateLimitPerMinute / 10));
+}
+
+/**
+ * Once the memory store is full every new message evicts a key: warn once a minute with the count, not once per
+ * message (that was a second log line on every request at the bound).
+ */
+function evictionWarning(log: Logger): (what: string) => void {
+  let evicted = 0;
+  let lastWarning = Number.NEGATIVE_INFINITY;
+  return (what) => {
+    evicted += 1;
+    const now = Date.now();
+    if (now - lastWarning < 60_000) return;
+    log.warn({ what, evicted }, "memory store full: evicting the least recently used keys");
+    lastWarning = now;
+    evicted = 0;
+  };
+}
+
+/** A route's rate limit, as @fastify/rate-limit reads it from the route's config. */
+export interface RouteLimit {
+  rateLimit: { max: number; timeWindow: number };
+}
