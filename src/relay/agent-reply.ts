@@ -1,8 +1,9 @@
 // What both agent-message routes do once they have a parsed body and its thread id: deliver once, answer CXone.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { BOX } from "./box-path";
+import type { DeliveryResult } from "./deliverer";
 import type { RelayDeps } from "./deps";
-import { type DeliveryResult, type ParsedMessage, toAgentMessage, unknownKeys } from "./messages";
+import { type ParsedMessage, toAgentMessage, unknownKeys } from "./messages";
 
 type Variant = "posts" | "outbound";
 

@@ -8,7 +8,7 @@ import { CaseEvents } from "./case-events";
 import { ChannelFormat } from "./channel-format";
 import { CognigyClient } from "./cognigy";
 import type { RelayConfig } from "./config";
-import { Deliverer } from "./messages";
+import { Deliverer } from "./deliverer";
 import { createMetrics, type RelayMetrics } from "./metrics";
 import { MemoryStore, RedisStore, type Store } from "./store";
 import { type KnownThread, threadCache } from "./thread-cache";

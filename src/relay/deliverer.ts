@@ -1,0 +1,140 @@
+// Delivers each agent reply into Cognigy Notify exactly once, as far as Cognigy allows (the relay's deliverer).
+import type { AgentMessageEvent } from "../handover/events";
+import { webchatFiles } from "./agent-content";
+import { type CognigyClient, splitText } from "./cognigy";
+import { noteAgentActivity } from "./inactivity";
+import type { AgentMessage } from "./messages";
+import type { Store } from "./store";
+
+export type DeliveryResult =
+  | { outcome: "delivered" | "duplicate"; idOnExternalPlatform: string; at: string }
+  /** Another request (this or another relay) is delivering the same message right now. */
+  | { outcome: "busy" }
+  | { outcome: "failed"; retryable: boolean; reason: string };
+
+const DONE_TTL_ID_MS = 7 * 24 * 3600_000;
+/** Content digests expire sooner: a deliberate repeat of the same words later is a new message. */
+const DONE_TTL_HASH_MS = 10 * 60_000;
+const PROGRESS_TTL_MS = 24 * 3600_000;
+
+export interface DelivererOptions {
+  store: Store;
+  cognigy: CognigyClient;
+  owner: string;
+  cognigyTimeoutMs: number;
+  /** How long a request waits for a concurrent delivery of the same message before answering "retry". */
+  busyWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** A store write failed after Cognigy accepted the message (the message is delivered; its de-dup record is not). */
+  onStoreError?: (err: unknown) => void;
+  /** Clock of the inactivity timers (tests move it). */
+  now?: () => number;
+}
+
+/**
+ * Exactly-once delivery of agent messages into Notify, as far as Cognigy allows: a message is marked done only after
+ * Cognigy accepted every part, a lease keeps two relays from delivering the same message at once, and a long text's
+ * parts already accepted are not sent again when CXone retries after a failure in the middle.
+ */
+export class Deliverer {
+  private readonly inflight = new Map<string, Promise<DeliveryResult>>();
+
+  constructor(private readonly options: DelivererOptions) {}
+
+  async deliver(msg: AgentMessage): Promise<DeliveryResult> {
+    const running = this.inflight.get(msg.key);
+    if (running) return asDuplicate(await running);
+    const attempt = this.attempt(msg).finally(() => this.inflight.delete(msg.key));
+    this.inflight.set(msg.key, attempt);
+    return attempt;
+  }
+
+  private async attempt(msg: AgentMessage): Promise<DeliveryResult> {
+    const { store } = this.options;
+    const done = await this.done(msg.key);
+    if (done) return { outcome: "duplicate", ...done };
+    const parts = splitText(msg.text);
+    const leaseKey = `lease:${msg.key}`;
+    const leaseMs = this.options.cognigyTimeoutMs * (parts.length + 1) + 5000;
+    if (!(await store.acquire(leaseKey, this.options.owner, leaseMs))) return this.waitForOther(msg.key);
+    try {
+      // Another relay may have finished between our first look and taking the lease.
+      const again = await this.done(msg.key);
+      if (again) return { outcome: "duplicate", ...again };
+      const progressKey = `progress:${msg.key}`;
+      // Progress is only ever written between the parts of a split text: a one-part message has none to read.
+      const sent = parts.length > 1 ? Number((await store.get(progressKey)) ?? 0) || 0 : 0;
+      for (let i = sent; i < parts.length; i++) {
+        const last = i === parts.length - 1;
+        const cxone: AgentMessageEvent = {
+          event: "agentMessage",
+          messageId: msg.idOnExternalPlatform,
+          ...(msg.contactId ? { contactId: msg.contactId } : {}),
+          ...(msg.ref.displayAgentDetails && msg.agent ? { agent: msg.agent } : {}),
+          ...(last && msg.attachments.length ? { attachments: msg.attachments } : {}),
+          ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+        };
+        const text = parts[i] || (last ? msg.attachments.map((a) => `${a.name}: ${a.url}`).join("\n") : "");
+        // What Webchat draws richly (quick replies, link card, files) rides on the last part only.
+        const view =
+          last && (msg.rich || msg.attachments.length)
+            ? { ...msg.rich, ...(msg.attachments.length ? { attachments: webchatFiles(msg.attachments) } : {}) }
+            : undefined;
+        const result = await this.options.cognigy.send("notify", msg.ref, text, cxone, view);
+        if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
+        if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
+      }
+      const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
+      const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
+      try {
+        await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
+        if (parts.length > 1) await store.del(progressKey);
+        // The agent wrote: the handover's inactivity timer starts again (no CXone request).
+        await noteAgentActivity(store, msg.ref, (this.options.now ?? Date.now)());
+      } catch (err) {
+        // The user has the message: a non-200 now would make CXone send it again. Only de-dup of a later retry is lost.
+        this.options.onStoreError?.(err);
+      }
+      return { outcome: "delivered", ...record };
+    } finally {
+      await store.release(leaseKey, this.options.owner).catch(() => undefined);
+    }
+  }
+
+  private async done(key: string): Promise<{ idOnExternalPlatform: string; at: string } | undefined> {
+    const raw = await this.options.store.get(`done:${key}`);
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async waitForOther(key: string): Promise<DeliveryResult> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const until = Date.now() + (this.options.busyWaitMs ?? 2000);
+    while (Date.now() < until) {
+      await sleep(50);
+      const done = await this.done(key);
+      if (done) return { outcome: "duplicate", ...done };
+    }
+    return { outcome: "busy" };
+  }
+}
+
+let isoAt = 0;
+let iso = "";
+/** new Date().toISOString(), formatted once per millisecond (several messages share one under load). */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    iso = new Date(now).toISOString();
+    isoAt = now;
+  }
+  return iso;
+}
+
+function asDuplicate(result: DeliveryResult): DeliveryResult {
+  return result.outcome === "delivered" ? { ...result, outcome: "duplicate" } : result;
+}
