@@ -15,8 +15,9 @@ describe("buildApp", () => {
   });
   afterAll(() => cognigy.stop());
 
-  async function app() {
+  async function app(overrides: { rateLimitPerMinute?: number } = {}) {
     const config = parseRelayConfig({
+      ...overrides,
       ...RELAY_CLIENT,
       threadKey: SANDBOX_THREAD_KEY,
       cognigyEndpointUrl: cognigy.url,
@@ -77,6 +78,37 @@ describe("buildApp", () => {
       });
       expect(notJson.statusCode).toBe(400);
       expect(notJson.json()).toEqual({ error: "invalid_request", reason: "body is not valid JSON" });
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
+
+  test("a rate-limited agent message gets the error plugin's body and a retry-after", async () => {
+    const { relay, store } = await app({ rateLimitPerMinute: 1 });
+    try {
+      const token = await relay.inject({
+        method: "POST",
+        url: `${BOX}/1.0/token`,
+        payload: {
+          grant_type: "client_credentials",
+          client_id: RELAY_CLIENT.clientId,
+          client_secret: RELAY_CLIENT.clientSecret,
+        },
+      });
+      const authorization = `Bearer ${token.json().access_token}`;
+      const send = () =>
+        relay.inject({
+          method: "POST",
+          url: `${BOX}/2.0/channel/chat_x/outbound`,
+          headers: { authorization },
+          payload: {},
+        });
+      expect((await send()).statusCode).toBe(400);
+      const limited = await send();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers["retry-after"]).toBeDefined();
+      expect(limited.json()).toEqual({ error: "rate_limited", reason: "too many requests" });
     } finally {
       await relay.close();
       await store.close();

@@ -100,12 +100,8 @@ export function buildApp(deps: RelayDeps) {
       // A request whose socket is already gone (e.g. after a malformed chunked body) has no address: it is counted
       // with the others that have none instead of throwing in the plugin (a 500).
       keyGenerator: (req) => req.ip ?? req.socket?.remoteAddress ?? "unknown",
-      // Thrown, so the error plugin answers it; only statusCode matters there.
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        error: "rate_limited",
-        reason: `more than ${ctx.max} requests in ${ctx.after}`,
-      }),
+      // Thrown, and answered by the error plugin (errors.ts), which reads only the status: one 429 body for all.
+      errorResponseBuilder: () => ({ statusCode: 429 }),
     });
     const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
     const messagesLimit = limit(config.rateLimitPerMinute);
