@@ -27,6 +27,21 @@ describe("buildApp", () => {
     return { relay: buildApp(deps), store: deps.store };
   }
 
+  /** The Authorization header for a token the relay issued to CXone's credentials. */
+  async function bearerFrom(relay: ReturnType<typeof buildApp>): Promise<string> {
+    const token = await relay.inject({
+      method: "POST",
+      url: `${BOX}/1.0/token`,
+      payload: {
+        grant_type: "client_credentials",
+        client_id: RELAY_CLIENT.clientId,
+        client_secret: RELAY_CLIENT.clientSecret,
+      },
+    });
+    expect(token.statusCode).toBe(200);
+    return `Bearer ${token.json().access_token}`;
+  }
+
   test("issues a token and delivers an outbound agent reply through inject, with the error plugin's shapes", async () => {
     const { relay, store } = await app();
     try {
@@ -34,17 +49,7 @@ describe("buildApp", () => {
       expect(refused.statusCode).toBe(401);
       expect(refused.json()).toEqual({ error: "invalid_client", error_description: "client authentication failed" });
 
-      const token = await relay.inject({
-        method: "POST",
-        url: `${BOX}/1.0/token`,
-        payload: {
-          grant_type: "client_credentials",
-          client_id: RELAY_CLIENT.clientId,
-          client_secret: RELAY_CLIENT.clientSecret,
-        },
-      });
-      expect(token.statusCode).toBe(200);
-      const bearer = `Bearer ${token.json().access_token}`;
+      const bearer = await bearerFrom(relay);
 
       const threadId = encodeThreadId(conversation("inject"), SANDBOX_THREAD_KEY);
       const outbound = (authorization?: string) =>
@@ -87,16 +92,7 @@ describe("buildApp", () => {
   test("a rate-limited agent message gets the error plugin's body and a retry-after", async () => {
     const { relay, store } = await app({ rateLimitPerMinute: 1 });
     try {
-      const token = await relay.inject({
-        method: "POST",
-        url: `${BOX}/1.0/token`,
-        payload: {
-          grant_type: "client_credentials",
-          client_id: RELAY_CLIENT.clientId,
-          client_secret: RELAY_CLIENT.clientSecret,
-        },
-      });
-      const authorization = `Bearer ${token.json().access_token}`;
+      const authorization = await bearerFrom(relay);
       const send = () =>
         relay.inject({
           method: "POST",
