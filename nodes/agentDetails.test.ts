@@ -1,5 +1,4 @@
 import type { Session } from "../src/emulator/runtime";
-import { nodeClientOptions } from "../src/node-kit";
 import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { agentDetailsNode } from "./agentDetails";
 import { handoverNode } from "./handover";
@@ -82,9 +81,8 @@ describe("Agent details", () => {
 
   test("timeout follows OnError", async () => {
     const session = await openHandover(env);
-    nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ method: "GET", path: "/dfo/3.0/contacts/", delayMs: 2500, times: 5 });
-    const run = await runWith(env, agentDetailsNode, session);
+    const run = await runWith(env, agentDetailsNode, session, {}, { clientOptions: { deadlineMs: 1000 } });
     expect(run.outcome).toBe("cxoneAgentDetailsOnError");
     expect(errorOf(session)).toMatchObject({ code: "timeout" });
   });

@@ -1,4 +1,3 @@
-import { nodeClientOptions } from "../src/node-kit";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { checkAvailabilityNode } from "./checkAvailability";
 
@@ -64,10 +63,15 @@ describe("Check agent availability", () => {
 
   test("timeout follows OnError", async () => {
     env.sandbox.setSkillActivity("4321", { agentsAvailable: 2 });
-    nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ path: "/skills/", delayMs: 2500, times: 5 });
     const session = newSession();
-    const run = await runWith(env, checkAvailabilityNode, session, { skillId: "4321" });
+    const run = await runWith(
+      env,
+      checkAvailabilityNode,
+      session,
+      { skillId: "4321" },
+      { clientOptions: { deadlineMs: 1000 } },
+    );
     expect(run.outcome).toBe("cxoneCheckAvailabilityOnError");
     expect(errorOf(session)).toMatchObject({ code: "timeout" });
   });

@@ -1,5 +1,4 @@
 import type { Session } from "../src/emulator/runtime";
-import { nodeClientOptions } from "../src/node-kit";
 import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { endHandoverNode } from "./endHandover";
 import { handoverNode } from "./handover";
@@ -79,9 +78,8 @@ describe("End handover", () => {
 
   test("timeout follows OnError", async () => {
     const session = await openHandover(env);
-    nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ path: "/dfo/3.0/contacts/", delayMs: 2500, times: 5 });
-    const run = await runWith(env, endHandoverNode, session);
+    const run = await runWith(env, endHandoverNode, session, {}, { clientOptions: { deadlineMs: 1000 } });
     expect(run.outcome).toBe("cxoneEndHandoverOnError");
     expect(errorOf(session)).toMatchObject({ code: "timeout" });
   });

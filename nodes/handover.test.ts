@@ -1,5 +1,4 @@
 import { decodeThreadId, threadKeys } from "../src/handover/thread";
-import { nodeClientOptions } from "../src/node-kit";
 import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { useSandbox } from "../test/support/sandbox";
@@ -291,11 +290,16 @@ describe("Hand over to NiCE CXone: error branches", () => {
   });
 
   test("a transcript that stalls leaves time for the opening message: the handover still opens", async () => {
-    nodeClientOptions.deadlineMs = 3000;
     // Only the first message (the transcript) hangs past the whole budget; the opening message is answered at once.
     env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 4000, times: 1 });
     const session = newSession({ text: "agent please" });
-    const run = await runWith(env, handoverNode, session, {}, { cognigy: { lastConversationEntries: entries } });
+    const run = await runWith(
+      env,
+      handoverNode,
+      session,
+      {},
+      { cognigy: { lastConversationEntries: entries }, clientOptions: { deadlineMs: 3000 } },
+    );
     expect(run.outcome).toBe("cxoneHandoverOnSuccess");
     expect(run.logs.some((l) => l.level === "warn" && /transcript message 1\/1 failed/.test(l.text))).toBe(true);
     const state = handoverState(session);
@@ -305,10 +309,15 @@ describe("Hand over to NiCE CXone: error branches", () => {
   });
 
   test("CXone too slow for the node's budget follows OnError as a timeout", async () => {
-    nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 2500, times: 5 });
     const session = newSession();
-    const run = await runWith(env, handoverNode, session, { sendTranscript: false });
+    const run = await runWith(
+      env,
+      handoverNode,
+      session,
+      { sendTranscript: false },
+      { clientOptions: { deadlineMs: 1000 } },
+    );
     expect(run.outcome).toBe("cxoneHandoverOnError");
     expect(errorOf(session)).toMatchObject({ code: "timeout", retryable: true });
   });

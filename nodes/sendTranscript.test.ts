@@ -1,5 +1,4 @@
 import type { Session } from "../src/emulator/runtime";
-import { nodeClientOptions } from "../src/node-kit";
 import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { handoverNode } from "./handover";
 import { sendTranscriptNode } from "./sendTranscript";
@@ -94,9 +93,14 @@ describe("Send transcript", () => {
 
   test("timeout follows OnError", async () => {
     const session = await openHandover(env);
-    nodeClientOptions.deadlineMs = 1000;
     env.sandbox.fault({ method: "POST", path: "/messages", delayMs: 2500, times: 5 });
-    const run = await runWith(env, sendTranscriptNode, session, {}, { cognigy: { lastConversationEntries: entries } });
+    const run = await runWith(
+      env,
+      sendTranscriptNode,
+      session,
+      {},
+      { cognigy: { lastConversationEntries: entries }, clientOptions: { deadlineMs: 1000 } },
+    );
     expect(run.outcome).toBe("cxoneSendTranscriptOnError");
     expect(errorOf(session)).toMatchObject({ code: "timeout" });
   });

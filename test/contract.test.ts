@@ -7,10 +7,10 @@ import { sendTranscriptNode } from "../nodes/sendTranscript";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "../src/cli/channels";
 import { CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
 import { newSession, runNode, type Session } from "../src/emulator/runtime";
-import { nodeClientOptions } from "../src/node-kit";
 import { SANDBOX_INTEGRATION_ID } from "../src/sandbox/admin-api";
 import { CALLBACKS, ENDPOINTS, endpointFor } from "../src/sandbox/contract";
 import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
+import { NODE_TEST_CLIENT_OPTIONS } from "./support/nodes";
 import { conversation, openCase, useRelayEnv } from "./support/relay";
 import { sandboxRequests } from "./support/sandbox";
 
@@ -27,7 +27,6 @@ beforeEach(() => {
   env.sandbox.behaviour = { ...DEFAULT_BEHAVIOUR };
   env.sandbox.resetRequests();
   clearAuthCache();
-  nodeClientOptions.sleep = async () => {};
 });
 
 /** Each request is one the contract names, passed its check, and carried the right credentials and encoding. */
@@ -54,7 +53,11 @@ function expectAllOnContract() {
 }
 
 async function node(descriptor: Parameters<typeof runNode>[0], session: Session, config: Record<string, unknown> = {}) {
-  const run = await runNode(descriptor, { config: { connection: env.sandbox.connection(), ...config }, session });
+  const run = await runNode(descriptor, {
+    config: { connection: env.sandbox.connection(), ...config },
+    session,
+    clientOptions: NODE_TEST_CLIENT_OPTIONS,
+  });
   expect(run.error).toBeUndefined();
   return run;
 }

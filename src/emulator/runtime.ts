@@ -1,4 +1,5 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
+import { CLIENT_OPTIONS_PARAM, type NodeClientOptions } from "../node-kit";
 
 /**
  * Runs a node function the way Cognigy.AI does, and holds it to the platform's limits (docs: Extensions, Limitations):
@@ -66,6 +67,8 @@ export interface RunOptions {
   omitApi?: string[];
   /** The execution timeout (default 20 s, the platform's default). */
   executionLimitMs?: number;
+  /** CXone client options for this run only (a short deadline, an instant retry sleep); production defaults if absent. */
+  clientOptions?: NodeClientOptions;
 }
 
 function argSize(value: unknown): number {
@@ -205,6 +208,7 @@ export async function runNode(descriptor: INodeDescriptor, options: RunOptions):
       config: options.config,
       childConfigs,
       nodeId: options.nodeId ?? `${descriptor.type}-node`,
+      ...(options.clientOptions ? { [CLIENT_OPTIONS_PARAM]: options.clientOptions } : {}),
     });
     const limit = new Promise<void>((resolve) => {
       endTimeout = resolve;

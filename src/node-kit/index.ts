@@ -124,11 +124,15 @@ export interface NodeRun<C> {
   platform: CognigyBag;
 }
 
+/** Client options a caller may set for one node run: a shorter budget or an instant sleep (tests, the emulator). */
+export type NodeClientOptions = Pick<CxoneClientOptions, "deadlineMs" | "requestTimeoutMs" | "sleep" | "retry">;
+
 /**
- * Client options every node execution uses. Empty in production (the client's 15 s budget and real backoff); tests set
- * a short deadline or an instant sleep to exercise timeouts and retries deterministically.
+ * The member of a node's params that carries {@link NodeClientOptions} for that run. Cognigy never passes it, so
+ * production runs use the client's defaults (15 s budget, real backoff). A registered symbol (not a name) so no
+ * platform field can collide with it, and so it matches across a bundle loaded separately from these sources.
  */
-export const nodeClientOptions: Pick<CxoneClientOptions, "deadlineMs" | "requestTimeoutMs" | "sleep" | "retry"> = {};
+export const CLIENT_OPTIONS_PARAM = Symbol.for("nice-cxone.nodeClientOptions");
 
 /** Where a node's failure is written for the flow: `input.cxone.error`. */
 export const INPUT_KEY = "cxone";
@@ -158,6 +162,7 @@ export async function executeNode<C extends { connection?: unknown }>(
   let secrets: string[] = secretsOf((config.connection ?? {}) as Partial<CxoneConnection>);
   const log: CxoneLogger = (level, message) => api.log?.(level, scrub(`[${nodeType}] ${message}`, secrets));
   const context = (cognigy.context ?? {}) as CognigyBag;
+  const clientOptions = (params as { [CLIENT_OPTIONS_PARAM]?: NodeClientOptions })[CLIENT_OPTIONS_PARAM];
   let client: CxoneClient | undefined;
 
   const follow = (outcome: Outcome) => {
@@ -189,7 +194,7 @@ export async function executeNode<C extends { connection?: unknown }>(
         return connectionOf();
       },
       cxone: () => {
-        client ??= new Client(connectionOf(), { ...nodeClientOptions, log, persistedAuth: context[AUTH_CONTEXT_KEY] });
+        client ??= new Client(connectionOf(), { ...clientOptions, log, persistedAuth: context[AUTH_CONTEXT_KEY] });
         return client;
       },
       log,

@@ -9,25 +9,26 @@ import {
   runNode,
   type Session,
 } from "../../src/emulator/runtime";
-import { nodeClientOptions } from "../../src/node-kit";
+import type { NodeClientOptions } from "../../src/node-kit";
 import type { SandboxOptions } from "../../src/sandbox/cxone-sandbox";
 import { useSandbox } from "./sandbox";
 
 /**
- * Node tests: a sandbox per file, instant retry sleeps, and a runner that gives the node the sandbox connection and
- * checks what every node must respect (no platform limit hit, no secret anywhere the flow or its logs can see).
+ * Node tests: a sandbox per file, and a runner that gives the node the sandbox connection and instant retry sleeps
+ * (plus the client options a test passes for that one run, e.g. a short deadline), and checks what every node must respect (no platform limit hit, no secret anywhere the flow or its logs can see).
  */
 export function useNodeEnv(options: SandboxOptions = {}) {
   const env = useSandbox(options);
   beforeEach(() => {
     clearAuthCache();
-    for (const key of Object.keys(nodeClientOptions)) delete nodeClientOptions[key as keyof typeof nodeClientOptions];
-    nodeClientOptions.sleep = async () => {};
   });
   return env;
 }
 
 export type Env = ReturnType<typeof useNodeEnv>;
+
+/** What every node test run gets: retries without real backoff, so retry tests stay fast and deterministic. */
+export const NODE_TEST_CLIENT_OPTIONS: NodeClientOptions = { sleep: async () => {} };
 
 export async function runWith(
   env: Env,
@@ -40,6 +41,7 @@ export async function runWith(
     config: { connection: env.sandbox.connection(), ...config },
     session,
     ...extra,
+    clientOptions: { ...NODE_TEST_CLIENT_OPTIONS, ...extra.clientOptions },
   });
   expect(run.error).toBeUndefined();
   expect(run.extensionError).toBeUndefined();
