@@ -150,15 +150,19 @@ describe("extension failures (input.extensionError)", () => {
     expect(run.ignoredCalls.map((c) => c.method)).toEqual(["say", "addToContext"]);
   });
 
-  test("the argument limit applies to objects (62 KB, read as 62,000 bytes), not to strings", async () => {
+  test("the argument limit (62 KB, read as 62,000 bytes) holds for objects, and for strings unless told otherwise", async () => {
     const big = node("big", (c) => {
       c.api.say("x".repeat(70_000));
       c.api.addToContext("blob", { v: "y".repeat(ARGUMENT_LIMIT_BYTES) }, "simple");
     });
-    const session = newSession();
-    const run = await runNode(big, { config: {}, session });
-    expect(run.outputs).toHaveLength(1);
-    expect(String(run.error)).toMatch(/argument of 6200\d bytes exceeds 62 KB/);
+    // Strict reading (default): whether a long string escapes the documented object limit is not published.
+    const strict = await runNode(big, { config: {}, session: newSession() });
+    expect(strict.outputs).toHaveLength(0);
+    expect(String(strict.error)).toMatch(/api\.say argument of 7000\d bytes exceeds 62 KB/);
+    // Literal reading of the docs: only objects are limited.
+    const literal = await runNode(big, { config: {}, session: newSession(), limitStrings: false });
+    expect(literal.outputs).toHaveLength(1);
+    expect(String(literal.error)).toMatch(/api\.addToContext argument of 6200\d bytes exceeds 62 KB/);
   });
 });
 

@@ -67,6 +67,11 @@ export interface RunOptions {
   omitApi?: string[];
   /** The execution timeout (default 20 s, the platform's default). */
   executionLimitMs?: number;
+  /**
+   * Whether the 62 KB limit also holds for string arguments (`api.say("…")`). Cognigy documents it for objects only and
+   * does not say whether a long string escapes it, so the default is the stricter reading; `false` is the literal one.
+   */
+  limitStrings?: boolean;
   /** CXone client options for this run only (a short deadline, an instant retry sleep); production defaults if absent. */
   clientOptions?: NodeClientOptions;
 }
@@ -144,7 +149,8 @@ export async function runNode(descriptor: INodeDescriptor, options: RunOptions):
       throw new PlatformLimitError(reason);
     }
     for (const arg of args) {
-      const size = arg !== null && typeof arg === "object" ? argSize(arg) : 0;
+      const limited = (arg !== null && typeof arg === "object") || options.limitStrings !== false;
+      const size = limited ? argSize(arg) : 0;
       if (size > ARGUMENT_LIMIT_BYTES) {
         const err = new PlatformLimitError(`${descriptor.type}: api.${method} argument of ${size} bytes exceeds 62 KB`);
         run.error ??= err;
