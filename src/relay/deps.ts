@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
-import { decodeThreadId, threadKeys } from "../handover/thread";
+import { threadKeys } from "../handover/thread";
 import { CaseEvents } from "./case-events";
 import { ChannelFormat } from "./channel-format";
 import { CognigyClient } from "./cognigy";
@@ -102,6 +102,8 @@ export async function relayDeps(
     urlTokens: config.urlTokens,
     now: options.now,
   });
+  // One verified-thread cache for the reply routes and the poller: a case's thread is checked once, not every poll.
+  const thread = threadCache(keys);
   const caseEvents = config.cxone
     ? new CaseEvents({
         connection: config.cxone,
@@ -111,7 +113,7 @@ export async function relayDeps(
         log: log.child({ component: "case-events" }),
         pollIntervalMs: config.pollIntervalMs,
         owner,
-        decodeThread: (threadId) => decodeThreadId(threadId, keys),
+        decodeThread: (threadId) => thread(threadId)?.ref,
         now: options.now,
       })
     : undefined;
@@ -125,7 +127,6 @@ export async function relayDeps(
       )
     : undefined;
   void channelFormat?.refresh();
-  const thread = threadCache(keys);
   const tokenLimit = quietRouteLimit(config);
   const typing = new AgentTyping({
     clearAfterMs: config.typingClearSeconds * 1000,
