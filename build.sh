@@ -5,7 +5,7 @@ cd "$(dirname "$0")"
 
 echo "› type-check"
 npx tsc --noEmit -p tsconfig.json
-npx tsc --noEmit -p src/demo/web/page/tsconfig.json
+npx tsc --noEmit -p testbed/demo/web/page/tsconfig.json
 
 echo "› bundle build/module.js"
 rm -rf build

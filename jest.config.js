@@ -1,7 +1,7 @@
 /** Transpile-only ts-jest: `npm run typecheck` (part of lint and build) owns type errors, so tests stay fast on 2 cores. */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/src", "<rootDir>/nodes", "<rootDir>/connections", "<rootDir>/test"],
+  roots: ["<rootDir>/src", "<rootDir>/nodes", "<rootDir>/connections", "<rootDir>/test", "<rootDir>/testbed"],
   testMatch: ["**/*.test.ts"],
   // Plain http to the loopback sandbox/emulator is allowed only in dev mode (src/cxone/config.ts).
   setupFiles: ["<rootDir>/test/support/dev-mode.ts"],

@@ -8,7 +8,7 @@ import { CaseStates } from "../src/relay/case-state";
 import type { CognigyClient } from "../src/relay/cognigy";
 import { createMetrics } from "../src/relay/metrics";
 import { MemoryStore } from "../src/relay/store";
-import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
 import { benchPoller, openHandovers, percentile, type Row, round } from "./util";
 
 const KEYS = threadKeys([SANDBOX_THREAD_KEY]);

@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { INodeDescriptor } from "@cognigy/extension-tools";
 import axios from "axios";
-import { bundleForDemo } from "../src/demo/world";
-import { newSession, runNode, type Session } from "../src/emulator/runtime";
-import { type CxoneSandbox, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { bundleForDemo } from "../testbed/demo/world";
+import { newSession, runNode, type Session } from "../testbed/emulator/runtime";
+import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
 import { median, percentile, type Row, round } from "./util";
 
 const SKILL = "4242";

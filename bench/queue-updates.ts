@@ -1,6 +1,6 @@
 import { DEFAULT_ALTERNATIVE_TEXT, DEFAULT_QUEUE_UPDATE_TEXT, type WaitSettings } from "../src/handover/wait-settings";
 import { ACTIVITY_CHECKS_PER_POLL } from "../src/relay/inactivity";
-import { startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
 import { benchPoller, openHandovers, type Row } from "./util";
 
 /**

@@ -10,7 +10,7 @@ import { CaseEvents } from "../src/relay/case-events";
 import type { CognigyClient } from "../src/relay/cognigy";
 import { createMetrics } from "../src/relay/metrics";
 import { MemoryStore } from "../src/relay/store";
-import { type CxoneSandbox, SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, SANDBOX_THREAD_KEY } from "../testbed/sandbox/cxone-sandbox";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
-import { runNode } from "../src/emulator/runtime";
 import { ADVERSARIAL_TURNS } from "../test/support/adversarial";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { runNode } from "../testbed/emulator/runtime";
 import { handoverNode } from "./handover";
 
 const env = useNodeEnv();

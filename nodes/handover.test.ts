@@ -1,7 +1,7 @@
 import { decodeThreadId, threadKeys } from "../src/handover/thread";
-import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
 import { useSandbox } from "../test/support/sandbox";
+import { SANDBOX_THREAD_KEY } from "../testbed/sandbox/cxone-sandbox";
 import { handoverNode } from "./handover";
 
 const env = useNodeEnv();

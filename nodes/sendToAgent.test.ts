@@ -1,5 +1,5 @@
-import type { Session } from "../src/emulator/runtime";
 import { calls, type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import type { Session } from "../testbed/emulator/runtime";
 import { handoverNode } from "./handover";
 import { sendToAgentNode } from "./sendToAgent";
 

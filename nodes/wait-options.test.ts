@@ -1,7 +1,7 @@
 import { decodeThreadId, threadKeys } from "../src/handover/thread";
 import { DEFAULT_ALTERNATIVE_TEXT, queueUpdateText } from "../src/handover/wait-settings";
-import { SANDBOX_THREAD_KEY } from "../src/sandbox/cxone-sandbox";
 import { errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { SANDBOX_THREAD_KEY } from "../testbed/sandbox/cxone-sandbox";
 import { handoverNode } from "./handover";
 import { sendToAgentNode } from "./sendToAgent";
 

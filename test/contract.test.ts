@@ -6,17 +6,17 @@ import { sendToAgentNode } from "../nodes/sendToAgent";
 import { sendTranscriptNode } from "../nodes/sendTranscript";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "../src/cli/channels";
 import { CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
-import { newSession, runNode, type Session } from "../src/emulator/runtime";
-import { SANDBOX_INTEGRATION_ID } from "../src/sandbox/admin-api";
-import { CALLBACKS, ENDPOINTS, endpointFor } from "../src/sandbox/contract";
-import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
+import { newSession, runNode, type Session } from "../testbed/emulator/runtime";
+import { SANDBOX_INTEGRATION_ID } from "../testbed/sandbox/admin-api";
+import { CALLBACKS, ENDPOINTS, endpointFor } from "../testbed/sandbox/contract";
+import { DEFAULT_BEHAVIOUR } from "../testbed/sandbox/cxone-sandbox";
 import { NODE_TEST_CLIENT_OPTIONS } from "./support/nodes";
 import { conversation, openCase, useRelayEnv } from "./support/relay";
 import { sandboxRequests } from "./support/sandbox";
 
 /**
  * Every request the product sends to CXone (the nodes, the relay's poll, the client's other methods), as it left the
- * process, checked against NiCE's published contract (src/sandbox/contract.ts names the source of each schema); and
+ * process, checked against NiCE's published contract (testbed/sandbox/contract.ts names the source of each schema); and
  * every callback shape the relay accepts, with the answer CXone expects.
  */
 

@@ -1,7 +1,7 @@
-import { playScenario } from "../src/demo/scenario";
-import { startWorld, type World } from "../src/demo/world";
-import type { ChatEntry } from "../src/emulator/cognigy-endpoint";
-import { SANDBOX_CREDENTIALS } from "../src/sandbox/cxone-sandbox";
+import { playScenario } from "../testbed/demo/scenario";
+import { startWorld, type World } from "../testbed/demo/world";
+import type { ChatEntry } from "../testbed/emulator/cognigy-endpoint";
+import { SANDBOX_CREDENTIALS } from "../testbed/sandbox/cxone-sandbox";
 
 /**
  * The demo scenario, headless, from the built bundle: bot -> agent -> bot across the sandbox, the relay and the

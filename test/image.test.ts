@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type CxoneSandbox, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
 import { RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 

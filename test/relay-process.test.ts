@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { ByocAgent } from "../src/sandbox/byoc-agent";
-import { type CxoneSandbox, startCxoneSandbox } from "../src/sandbox/cxone-sandbox";
+import { ByocAgent } from "../testbed/sandbox/byoc-agent";
+import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
 import { conversation, openCase, RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 

@@ -1,4 +1,4 @@
-import { DEFAULT_BEHAVIOUR } from "../src/sandbox/cxone-sandbox";
+import { DEFAULT_BEHAVIOUR } from "../testbed/sandbox/cxone-sandbox";
 import { conversation, openCase, useRelayEnv } from "./support/relay";
 
 /**

@@ -1,4 +1,4 @@
-import { startWorld, type World } from "../src/demo/world";
+import { startWorld, type World } from "../testbed/demo/world";
 
 /**
  * Messaging endpoints expire a Cognigy session after 30 idle minutes by default ("a new one starts after the next

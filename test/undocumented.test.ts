@@ -1,8 +1,8 @@
 import { handoverNode } from "../nodes/handover";
 import { sendToAgentNode } from "../nodes/sendToAgent";
 import { CxoneApiError, CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
-import type { Session } from "../src/emulator/runtime";
-import { DEFAULT_BEHAVIOUR, type SandboxBehaviour } from "../src/sandbox/cxone-sandbox";
+import type { Session } from "../testbed/emulator/runtime";
+import { DEFAULT_BEHAVIOUR, type SandboxBehaviour } from "../testbed/sandbox/cxone-sandbox";
 import { newSession, runWith, useNodeEnv } from "./support/nodes";
 
 /**

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { startWebDemo, type WebDemo } from "../src/demo/web/server";
-import { startWorld, type World } from "../src/demo/world";
+import { startWebDemo, type WebDemo } from "../testbed/demo/web/server";
+import { startWorld, type World } from "../testbed/demo/world";
 
 /**
  * `npm run demo -- --web` in a real headless Chromium (Debian's package, installed by scripts/ensure-chromium.sh in

@@ -1,7 +1,7 @@
 import { type FakeCognigy, startFakeCognigy } from "../../test/support/fake-cognigy";
 import { conversation, RELAY_CLIENT } from "../../test/support/relay";
+import { SANDBOX_THREAD_KEY } from "../../testbed/sandbox/cxone-sandbox";
 import { encodeThreadId } from "../handover/thread";
-import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
 import { buildApp } from "./app";
 import { BOX } from "./box-path";
 import { parseRelayConfig } from "./config";

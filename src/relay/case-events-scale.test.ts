@@ -1,5 +1,5 @@
 import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
-import { type CxoneSandbox, type SandboxOptions, startCxoneSandbox } from "../sandbox/cxone-sandbox";
+import { type CxoneSandbox, type SandboxOptions, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
 import { MemoryStore } from "./store";
 
 /**

@@ -1,8 +1,8 @@
 import net from "node:net";
 import { bearer } from "../../test/support/http";
 import { conversation, logSink, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
+import { SANDBOX_THREAD_KEY } from "../../testbed/sandbox/cxone-sandbox";
 import { type ConversationRef, encodeThreadId } from "../handover/thread";
-import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
 
 /**
  * A seeded, bounded fuzz run against a relay on loopback: a few thousand hostile and half-valid requests, one at a

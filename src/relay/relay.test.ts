@@ -1,6 +1,6 @@
 import { bearer, creds, post } from "../../test/support/http";
 import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
-import { ByocAgent } from "../sandbox/byoc-agent";
+import { ByocAgent } from "../../testbed/sandbox/byoc-agent";
 import { MemoryStore } from "./store";
 
 const env = useRelayEnv();

@@ -1,8 +1,8 @@
 import net from "node:net";
 import { bearer, creds, post } from "../../test/support/http";
 import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
+import { SANDBOX_THREAD_KEY } from "../../testbed/sandbox/cxone-sandbox";
 import { encodeThreadId } from "../handover/thread";
-import { SANDBOX_THREAD_KEY } from "../sandbox/cxone-sandbox";
 import { quoteBigIntegers } from "./json";
 
 /** What an attacker with a relay bearer, a CXone API token or a raw socket can and cannot make the relay do. */

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
-import { cognigyBodySchema } from "../../src/emulator/cognigy-endpoint";
+import { cognigyBodySchema } from "../../testbed/emulator/cognigy-endpoint";
 
 /**
  * A Cognigy endpoint for relay tests: records every Notify/Inject with Cognigy's body limits, and can be scripted to

@@ -1,5 +1,6 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
 import { clearAuthCache } from "../../src/cxone";
+import type { NodeClientOptions } from "../../src/node-kit";
 import {
   API_CALL_LIMIT,
   ARGUMENT_LIMIT_BYTES,
@@ -8,9 +9,8 @@ import {
   type RunOptions,
   runNode,
   type Session,
-} from "../../src/emulator/runtime";
-import type { NodeClientOptions } from "../../src/node-kit";
-import type { SandboxOptions } from "../../src/sandbox/cxone-sandbox";
+} from "../../testbed/emulator/runtime";
+import type { SandboxOptions } from "../../testbed/sandbox/cxone-sandbox";
 import { useSandbox } from "./sandbox";
 
 /**

@@ -4,8 +4,8 @@ import { CxoneClient, clearAuthCache, parseConnection } from "../../src/cxone";
 import { type ConversationRef, encodeThreadId } from "../../src/handover/thread";
 import type { RelayConfigInput } from "../../src/relay/config";
 import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
-import { ByocAgent, type ByocAgentOptions } from "../../src/sandbox/byoc-agent";
-import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../../src/sandbox/cxone-sandbox";
+import { ByocAgent, type ByocAgentOptions } from "../../testbed/sandbox/byoc-agent";
+import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
 import { type FakeCognigy, startFakeCognigy } from "./fake-cognigy";
 
 /** The credentials a CXone admin would type into the BYOC integration (and the relay is configured with). */

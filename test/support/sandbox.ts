@@ -1,5 +1,5 @@
 import { CxoneClient, type CxoneConnection, parseConnection } from "../../src/cxone";
-import { type CxoneSandbox, type SandboxOptions, startCxoneSandbox } from "../../src/sandbox/cxone-sandbox";
+import { type CxoneSandbox, type SandboxOptions, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
 
 /** Starts one sandbox for a test file and a fresh connection object pointing at it. */
 export function useSandbox(options: SandboxOptions = {}) {

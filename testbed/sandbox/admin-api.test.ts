@@ -1,6 +1,6 @@
+import { allChannels } from "../../src/cli/channels";
+import { clearAuthCache } from "../../src/cxone";
 import { sandboxRequests } from "../../test/support/sandbox";
-import { allChannels } from "../cli/channels";
-import { clearAuthCache } from "../cxone";
 import { type CxoneSandbox, startCxoneSandbox } from "./cxone-sandbox";
 
 /** The sandbox's channel API is as strict as NiCE's OpenAPI, and the CLI's channel walk works under both page bases. */

@@ -6,7 +6,7 @@ import type { SkillFigures } from "./cxone-sandbox";
  * The sandbox's admin side of CXone: BYOC integrations, the channel API (list, create/update), digital skills and
  * the agents assigned to them with their login state. Strict like the rest of the sandbox: the contract hook refuses a
  * query or body name NiCE's OpenAPI does not list before these routes run (the endpoints and their sources are in
- * src/sandbox/contract.ts).
+ * testbed/sandbox/contract.ts).
  */
 
 export interface SandboxChannel {

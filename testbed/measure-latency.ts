@@ -2,16 +2,16 @@
  * Measures the case-event latency of polling, end to end on loopback: the sandbox CXone assigns or closes cases at
  * random moments, a relay polls on its real timer, and we time each change until Cognigy (fake) got the inject.
  *
- *   npx ts-node --transpile-only src/relay/measure-latency.ts [intervalMs=3000] [events=20]
+ *   npx ts-node --transpile-only testbed/measure-latency.ts [intervalMs=3000] [events=20]
  *
  * Expect roughly uniform(0, interval) + one poll's duration: the change waits for the next poll.
  */
 
-import { startFakeCognigy } from "../../test/support/fake-cognigy";
-import { conversation, openCase, RELAY_CLIENT } from "../../test/support/relay";
-import { clearAuthCache } from "../cxone";
-import { startCxoneSandbox } from "../sandbox/cxone-sandbox";
-import { startRelay } from "./server";
+import { clearAuthCache } from "../src/cxone";
+import { startRelay } from "../src/relay/server";
+import { startFakeCognigy } from "../test/support/fake-cognigy";
+import { conversation, openCase, RELAY_CLIENT } from "../test/support/relay";
+import { startCxoneSandbox } from "./sandbox/cxone-sandbox";
 
 // Sandbox and fake Cognigy on plain-http loopback: dev mode (src/cxone/config.ts).
 process.env.CXONE_HANDOVER_DEV_MODE = "1";

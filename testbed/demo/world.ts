@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import type { DestinationStream } from "pino";
+import { takesDataEvents } from "../../src/handover/cognigy-platform";
+import { encodeThreadId } from "../../src/handover/thread";
+import { type Relay, startRelay } from "../../src/relay/server";
 import { CognigyEndpoint, type Conversation } from "../emulator/cognigy-endpoint";
 import { FlowRunner, type FlowRunnerOptions, type FlowStep, loadExtension } from "../emulator/flow";
-import { takesDataEvents } from "../handover/cognigy-platform";
-import { encodeThreadId } from "../handover/thread";
-import { type Relay, startRelay } from "../relay/server";
 import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
 import {
   type CxoneSandbox,

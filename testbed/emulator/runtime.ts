@@ -1,5 +1,5 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
-import { CLIENT_OPTIONS_PARAM, type NodeClientOptions } from "../node-kit";
+import { CLIENT_OPTIONS_PARAM, type NodeClientOptions } from "../../src/node-kit";
 
 /**
  * Runs a node function the way Cognigy.AI does, and holds it to the platform's limits (docs: Extensions, Limitations):

@@ -1,5 +1,5 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
-import { DATA_ONLY_PREFIX } from "../handover/cognigy-platform";
+import { DATA_ONLY_PREFIX } from "../../src/handover/cognigy-platform";
 import { type NodeRun, newSession, runNode, type Session } from "./runtime";
 
 /**

@@ -15,7 +15,7 @@ import {
 /**
  * A loopback stand-in for NiCE CXone: OpenID + tenant discovery, the access-key password grant, the Digital (DFO 3.0)
  * endpoints our client calls, the admin skill-activity API, and scripted faults. It is the strictest reading of NiCE's
- * published contract (src/sandbox/contract.ts): a query parameter or body field the contract does not name is refused
+ * published contract (testbed/sandbox/contract.ts): a query parameter or body field the contract does not name is refused
  * with CXone's 400 error body, answers carry only what the contract promises when asked to (`behaviour`), and every
  * undocumented behaviour has a switch so tests can run the product under each plausible reading.
  */
@@ -167,7 +167,7 @@ export interface SandboxOptions {
   channels?: SandboxChannel[];
   behaviour?: Partial<SandboxBehaviour>;
   agents?: SandboxAgent[];
-  /** Integrations, skills and agents' login state (src/sandbox/admin-api.ts). */
+  /** Integrations, skills and agents' login state (testbed/sandbox/admin-api.ts). */
   admin?: AdminOptions;
   /** Longest message text accepted (default 64,000); lower it to test what happens when a message is too long. */
   maxTextLength?: number;
@@ -462,7 +462,7 @@ export class CxoneSandbox {
       return JSON.stringify(lost.body ?? { errors: [{ message: "scripted fault", errorCode: "Fault" }] });
     });
 
-    // The contract check: runs once the body is parsed, before any route logic (src/sandbox/contract.ts).
+    // The contract check: runs once the body is parsed, before any route logic (testbed/sandbox/contract.ts).
     app.addHook("preHandler", async (req, reply) => {
       const path = req.url.split("?")[0];
       const endpoint = endpointFor(req.method, path);
