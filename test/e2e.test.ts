@@ -186,7 +186,7 @@ describe("the handover survives faults", () => {
   });
 
   test("Cognigy is down when the agent replies: CXone is told to retry and the user gets it once", async () => {
-    world.endpoint.fail("notify", 503, 2);
+    world.endpoint.fail(503, 2, "notify");
     const answer = await world.agentSays("Sorry for the wait!");
     expect(answer.status).toBe(200);
     expect(answer.attempts.map((a) => a.status)).toEqual([expect.any(Number), expect.any(Number), 200]);

@@ -3,8 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { CognigyEndpoint } from "../testbed/emulator/cognigy-endpoint";
 import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
-import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
+import { startFakeCognigy } from "./support/fake-cognigy";
 import { RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 
 /**
@@ -15,7 +16,7 @@ const run = promisify(execFile);
 const bundleImage = require("../scripts/bundle-image.js").bundleImage as (dir: string) => string;
 let dir: string;
 let sandbox: CxoneSandbox;
-let cognigy: FakeCognigy;
+let cognigy: CognigyEndpoint;
 
 beforeAll(async () => {
   dir = bundleImage(mkdtempSync(join(tmpdir(), "cxone-image-")));

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import type { CognigyEndpoint } from "../testbed/emulator/cognigy-endpoint";
 import { ByocAgent } from "../testbed/sandbox/byoc-agent";
 import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
-import { type FakeCognigy, startFakeCognigy } from "./support/fake-cognigy";
+import { startFakeCognigy } from "./support/fake-cognigy";
 import { conversation, openCase, RELAY_CLIENT, relayProcessEnv } from "./support/relay";
 
 /**
@@ -11,7 +12,7 @@ import { conversation, openCase, RELAY_CLIENT, relayProcessEnv } from "./support
  */
 const root = join(__dirname, "..");
 let sandbox: CxoneSandbox;
-let cognigy: FakeCognigy;
+let cognigy: CognigyEndpoint;
 let relay: ChildProcess;
 let output = "";
 

@@ -1,5 +1,6 @@
-import { type FakeCognigy, startFakeCognigy } from "../../test/support/fake-cognigy";
+import { startFakeCognigy } from "../../test/support/fake-cognigy";
 import { conversation, RELAY_CLIENT } from "../../test/support/relay";
+import type { CognigyEndpoint } from "../../testbed/emulator/cognigy-endpoint";
 import { SANDBOX_THREAD_KEY } from "../../testbed/sandbox/cxone-sandbox";
 import { encodeThreadId } from "../handover/thread";
 import { buildApp } from "./app";
@@ -9,7 +10,7 @@ import { relayDeps } from "./deps";
 
 // buildApp without a listening socket: what a test of one route needs (Fastify's inject).
 describe("buildApp", () => {
-  let cognigy: FakeCognigy;
+  let cognigy: CognigyEndpoint;
   beforeAll(async () => {
     cognigy = await startFakeCognigy();
   });

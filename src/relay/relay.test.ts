@@ -1,3 +1,4 @@
+import { COGNIGY_API_KEY } from "../../test/support/fake-cognigy";
 import { bearer, creds, post } from "../../test/support/http";
 import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { ByocAgent } from "../../testbed/sandbox/byoc-agent";
@@ -423,14 +424,14 @@ describe("Cognigy routes and what Webchat shows", () => {
     const relay = await env.relay({
       cognigyEndpointUrl: undefined,
       cognigyApiUrl: env.cognigy.url,
-      cognigyApiKey: "k-123",
+      cognigyApiKey: COGNIGY_API_KEY,
     });
     const ref = conversation("legacy");
     const caseId = await openCase(env.sandbox, ref);
     const res = await env.agent(relay).reply(env.sandbox, caseId, "hello over the old route");
     expect(res.status).toBe(200);
     const [call] = env.cognigy.calls;
-    expect(call).toMatchObject({ route: "notify", apiRoute: true, apiKey: "k-123", urlToken: ref.urlToken });
+    expect(call).toMatchObject({ route: "notify", apiRoute: true, apiKey: COGNIGY_API_KEY, urlToken: ref.urlToken });
     expect(call.body).toMatchObject({ userId: ref.userId, sessionId: ref.sessionId, text: "hello over the old route" });
   });
 

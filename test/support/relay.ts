@@ -4,9 +4,10 @@ import { CxoneClient, clearAuthCache, parseConnection } from "../../src/cxone";
 import { type ConversationRef, encodeThreadId } from "../../src/handover/thread";
 import type { RelayConfigInput } from "../../src/relay/config";
 import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
+import type { CognigyEndpoint } from "../../testbed/emulator/cognigy-endpoint";
 import { ByocAgent, type ByocAgentOptions } from "../../testbed/sandbox/byoc-agent";
 import { type CxoneSandbox, SANDBOX_THREAD_KEY, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
-import { type FakeCognigy, startFakeCognigy } from "./fake-cognigy";
+import { startFakeCognigy } from "./fake-cognigy";
 
 /** The credentials a CXone admin would type into the BYOC integration (and the relay is configured with). */
 export const RELAY_CLIENT = { clientId: "cxone-byoc-sandbox", clientSecret: "relay-secret-5f1e0c9b7a3d2e41" };
@@ -31,7 +32,7 @@ export function conversation(n: number | string, options: Partial<ConversationRe
 export function useRelayEnv() {
   const env = {
     sandbox: undefined as unknown as CxoneSandbox,
-    cognigy: undefined as unknown as FakeCognigy,
+    cognigy: undefined as unknown as CognigyEndpoint,
     relays: [] as Relay[],
     /** Relay config pointing at this sandbox and fake Cognigy; case events on, no timer. */
     config(overrides: Partial<RelayConfigInput> = {}): RelayConfigInput {

@@ -139,7 +139,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     { connection },
     options.platform,
   );
-  const endpoint = await new CognigyEndpoint(runner).start();
+  const endpoint = await new CognigyEndpoint({ runner }).start();
   const relayCredentials = { clientId: "cxone-byoc", clientSecret: "demo-relay-secret-3b9f0c2e7a41" };
   const relay = await startRelay(
     {

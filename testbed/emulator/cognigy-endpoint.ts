@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import type { Socket } from "node:net";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { FlowExecution, FlowRunner } from "./flow";
+import { type FlowExecution, FlowRunner } from "./flow";
 import type { Session } from "./runtime";
 
 /**
@@ -83,69 +84,136 @@ export interface Conversation {
   urlToken: string;
 }
 
+export type CognigyRoute = "notify" | "inject";
+
+/** One Notify or Inject as it arrived, and the status it was answered with (none for a hung call). */
+export interface CognigyCall {
+  route: CognigyRoute;
+  urlToken: string;
+  /** The older `/new/v2.0/endpoint/…` route was used (URL token in the body, API key header). */
+  apiRoute?: boolean;
+  apiKey?: string;
+  /** As sent (unchecked when the call was refused before validation). */
+  body: { userId: string; sessionId: string; text?: string; data?: { cxone?: Record<string, unknown> } & object };
+  status: number;
+}
+
+/** A scripted fault (Cognigy outage, overload, a hanging load balancer) for the next matching calls. */
+interface Fault {
+  route?: CognigyRoute;
+  status?: number;
+  hang?: boolean;
+  delayMs?: number;
+  /** Matching calls let through before the fault applies. */
+  skip: number;
+  remaining: number;
+}
+
+export interface CognigyEndpointOptions {
+  /** The flow Inject and user input run (default: an empty flow, for tests that only look at deliveries). */
+  runner?: FlowRunner;
+  /** The API key the older `/new/v2.0/endpoint/notify|inject` route requires (that route is off without one). */
+  apiKey?: string;
+}
+
 export class CognigyEndpoint extends EventEmitter {
   readonly chat: ChatEntry[] = [];
   readonly executions: { conversation: string; input: { text?: string; data?: unknown }; result: FlowExecution }[] = [];
+  /** Every Notify/Inject, in arrival order (route, token, body, answer). */
+  readonly calls: CognigyCall[] = [];
   url = "";
+  /** Calls held by a `delay` fault right now. */
+  inFlight = 0;
   private readonly app: FastifyInstance;
+  private readonly runner: FlowRunner;
+  private readonly apiKey?: string;
   private readonly queues = new Map<string, Promise<unknown>>();
-  private failures: { route: "notify" | "inject"; status: number; remaining: number }[] = [];
+  private readonly faults: Fault[] = [];
+  private readonly hung = new Set<Socket>();
 
   /** Per conversation: Webchat's persistent `botAvatarOverrideUrl`. */
   private readonly looks = new Map<string, { botAvatarOverrideUrl?: string }>();
 
-  constructor(
-    private readonly runner: FlowRunner,
-    /** The API key the older `/new/v2.0/endpoint/notify|inject` route requires (that route is off without one). */
-    private readonly apiKey?: string,
-  ) {
+  constructor(options: CognigyEndpointOptions = {}) {
     super();
+    this.runner = options.runner ?? new FlowRunner({ nodes: [] }, []);
+    this.apiKey = options.apiKey;
     this.app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
     // What the relay delivered and what it was answered, for the web demo's boundary log.
     this.app.addHook("onResponse", async (req, reply) => {
       this.emit("request", { method: req.method, url: req.url, body: req.body, status: reply.statusCode });
     });
-    this.app.post("/:route/:urlToken", async (req, reply) => {
-      const { route, urlToken } = req.params as { route: string; urlToken: string };
+    this.app.post<{ Params: { route: string; urlToken: string } }>("/:route/:urlToken", async (req, reply) => {
+      const { route, urlToken } = req.params;
       if (route !== "notify" && route !== "inject") return reply.code(404).send({ error: "unknown route" });
-      return this.handle(route, urlToken, req.body, reply);
+      return this.handle({ route, urlToken, body: req.body as CognigyCall["body"], status: 0 }, req, reply);
     });
-    this.app.post("/new/v2.0/endpoint/:route", async (req, reply) => {
-      const { route } = req.params as { route: string };
+    this.app.post<{ Params: { route: string } }>("/new/v2.0/endpoint/:route", async (req, reply) => {
+      const { route } = req.params;
       if (route !== "notify" && route !== "inject") return reply.code(404).send({ error: "unknown route" });
-      if (!this.apiKey || req.headers["x-api-key"] !== this.apiKey) return reply.code(401).send({ error: "api key" });
+      const { URLToken, ...body } = (req.body ?? {}) as { URLToken?: unknown };
+      const apiKey = req.headers["x-api-key"];
+      const call: CognigyCall = {
+        route,
+        urlToken: typeof URLToken === "string" ? URLToken : "",
+        apiRoute: true,
+        apiKey: typeof apiKey === "string" ? apiKey : undefined,
+        body: body as CognigyCall["body"],
+        status: 0,
+      };
+      if (!this.apiKey || call.apiKey !== this.apiKey) return this.answer(call, reply, 401, { error: "api key" });
       const parsed = legacyBodySchema.safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return reply.code(400).send({ error: `${issue.path.join(".")}: ${issue.message}` });
-      }
-      const { URLToken, ...body } = parsed.data;
-      return this.handle(route, URLToken, body, reply);
+      if (!parsed.success) return this.answer(call, reply, 400, { error: reason(parsed.error) });
+      return this.handle(call, req, reply);
     });
   }
 
-  private async handle(route: "notify" | "inject", urlToken: string, body: unknown, reply: FastifyReply) {
-    const failure = this.failures.find((f) => f.route === route && f.remaining > 0);
-    if (failure) {
-      failure.remaining -= 1;
-      return reply.code(failure.status).send({ error: "scripted failure" });
+  private async handle(call: CognigyCall, req: FastifyRequest, reply: FastifyReply) {
+    const fault = this.nextFault(call.route);
+    if (fault?.delayMs) {
+      this.inFlight++;
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      this.inFlight--;
     }
-    const parsed = cognigyBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return reply.code(400).send({ error: `${issue.path.join(".")}: ${issue.message}` });
+    if (fault?.hang) {
+      // Never answer: the caller's timeout fires; the socket is dropped when the caller gives up (or at stop()).
+      const socket = req.raw.socket;
+      this.hung.add(socket);
+      socket.once("close", () => this.hung.delete(socket));
+      reply.hijack();
+      return;
     }
-    const conversation = { urlToken, userId: parsed.data.userId, sessionId: parsed.data.sessionId };
-    if (route === "notify") {
+    if (fault?.status !== undefined) return this.answer(call, reply, fault.status, { error: "scripted failure" });
+    const parsed = cognigyBodySchema.safeParse(call.body);
+    if (!parsed.success) return this.answer(call, reply, 400, { error: reason(parsed.error) });
+    const conversation = { urlToken: call.urlToken, userId: parsed.data.userId, sessionId: parsed.data.sessionId };
+    if (call.route === "notify") {
       // Agent messages come as Notify with event agentMessage; other Notifies are notices (agent details, typing).
       const event = (parsed.data.data?.cxone as { event?: string } | undefined)?.event;
       const from = event === undefined || event === "agentMessage" ? "agent" : "system";
       this.record(conversation, from, parsed.data.text ?? "", parsed.data.data);
       // Cognigy answers a success string; it does not prove the user saw anything.
-      return reply.code(200).send("Successfully sent notify");
+      return this.answer({ ...call, body: parsed.data }, reply, 200, "Successfully sent notify");
     }
     await this.input(conversation, { text: parsed.data.text, data: parsed.data.data }, "api");
-    return reply.code(200).send("Successfully injected");
+    return this.answer({ ...call, body: parsed.data }, reply, 200, "Successfully injected");
+  }
+
+  /** Records the call before answering it, so a caller that has its answer always finds the call in `calls`. */
+  private answer(call: CognigyCall, reply: FastifyReply, status: number, body: unknown) {
+    this.calls.push({ ...call, status });
+    return reply.code(status).send(body);
+  }
+
+  private nextFault(route: CognigyRoute): Fault | undefined {
+    const fault = this.faults.find((f) => (!f.route || f.route === route) && f.remaining > 0);
+    if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip -= 1;
+      return undefined;
+    }
+    fault.remaining -= 1;
+    return fault;
   }
 
   async start(): Promise<this> {
@@ -155,12 +223,44 @@ export class CognigyEndpoint extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.hung) socket.destroy();
     await this.app.close();
   }
 
-  /** The next `times` calls to a route answer `status` (Cognigy outage). */
-  fail(route: "notify" | "inject", status: number, times = 1): void {
-    this.failures.push({ route, status, remaining: times });
+  /** The next `times` calls (to `route`, or to either; after letting `skip` through) answer `status`. */
+  fail(status: number, times = 1, route?: CognigyRoute, skip = 0): void {
+    this.faults.push({ route, status, remaining: times, skip });
+  }
+
+  /** The next `times` calls get no answer at all (the caller's timeout fires). */
+  hang(times = 1, route?: CognigyRoute): void {
+    this.faults.push({ route, hang: true, remaining: times, skip: 0 });
+  }
+
+  /** The next `times` calls are answered normally, but only after `ms` (a slow Cognigy). */
+  delay(ms: number, times = 1, route?: CognigyRoute): void {
+    this.faults.push({ route, delayMs: ms, remaining: times, skip: 0 });
+  }
+
+  /** Forgets the calls, chat and executions seen and any faults not yet used (between tests sharing one endpoint). */
+  reset(): void {
+    this.calls.length = 0;
+    this.faults.length = 0;
+    this.chat.length = 0;
+    this.executions.length = 0;
+    this.looks.clear();
+  }
+
+  /** Calls Cognigy accepted (2xx), optionally of one route, URL token or cxone event. */
+  delivered(filter: { route?: CognigyRoute; event?: string; urlToken?: string } = {}): CognigyCall[] {
+    return this.calls.filter(
+      (c) =>
+        c.status >= 200 &&
+        c.status < 300 &&
+        (!filter.route || c.route === filter.route) &&
+        (!filter.urlToken || c.urlToken === filter.urlToken) &&
+        (!filter.event || c.body.data?.cxone?.event === filter.event),
+    );
   }
 
   /** The end user writes in the chat: the flow runs for it. */
@@ -227,3 +327,6 @@ export class CognigyEndpoint extends EventEmitter {
 }
 
 export const keyOf = (c: Conversation) => `${c.urlToken}|${c.userId}|${c.sessionId}`;
+
+/** Cognigy's 400 names the first field it refused. */
+const reason = (error: z.ZodError) => `${error.issues[0].path.join(".")}: ${error.issues[0].message}`;

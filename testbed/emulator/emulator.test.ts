@@ -192,7 +192,7 @@ describe("the endpoint draws every output as Webchat v3 does", () => {
   const flow: FlowStep[] = [{ say: "hello from the bot" }];
 
   beforeAll(async () => {
-    endpoint = await new CognigyEndpoint(runner([], flow), "legacy-api-key").start();
+    endpoint = await new CognigyEndpoint({ runner: runner([], flow), apiKey: "legacy-api-key" }).start();
   });
   afterAll(() => endpoint.stop());
 

@@ -35,7 +35,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
       { run: (s) => void inputs.push({ ...s.input }) },
       { say: "Got it.", data: { _cognigy: { _webchat: { message: { text: "Got it.", quick_replies: [] } } } } },
     ]);
-    endpoint = await new CognigyEndpoint(runner).start();
+    endpoint = await new CognigyEndpoint({ runner }).start();
     server = createServer();
     socket = new SocketEndpoint(endpoint, server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
