@@ -16,7 +16,7 @@ describe("buildApp", () => {
   });
   afterAll(() => cognigy.stop());
 
-  async function app(overrides: { rateLimitPerMinute?: number } = {}) {
+  async function app(overrides: { rateLimitPerMinute?: number; trustProxy?: number } = {}) {
     const config = parseRelayConfig({
       ...overrides,
       ...RELAY_CLIENT,
@@ -106,6 +106,28 @@ describe("buildApp", () => {
       expect(limited.statusCode).toBe(429);
       expect(limited.headers["retry-after"]).toBeDefined();
       expect(limited.json()).toEqual({ error: "rate_limited", reason: "too many requests" });
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
+
+  test("RELAY_TRUST_PROXY as a hop count: the client address is the one the nearest proxy saw", async () => {
+    const { relay, store } = await app({ rateLimitPerMinute: 1, trustProxy: 1 });
+    try {
+      const authorization = await bearerFrom(relay);
+      const from = (forwardedFor: string) =>
+        relay.inject({
+          method: "POST",
+          url: `${BOX}/2.0/channel/chat_x/outbound`,
+          headers: { authorization, "x-forwarded-for": forwardedFor },
+          payload: {},
+        });
+      expect((await from("198.51.100.7")).statusCode).toBe(400);
+      // The same client: a forged address further out changes nothing.
+      expect((await from("203.0.113.66, 198.51.100.7")).statusCode).toBe(429);
+      // Another client behind the same proxy has its own budget.
+      expect((await from("192.0.2.10")).statusCode).toBe(400);
     } finally {
       await relay.close();
       await store.close();

@@ -5,7 +5,6 @@ import rateLimit from "@fastify/rate-limit";
 import Fastify, { LogController } from "fastify";
 import { bearerRequired } from "./bearer";
 import type { RelayDeps } from "./deps";
-import { quietRouteLimit } from "./deps";
 import { errorBody, errors } from "./errors";
 import { quoteBigIntegers } from "./json";
 import { caseEventPushRoute } from "./routes/case-event-push";
@@ -22,6 +21,22 @@ declare module "fastify" {
   }
 }
 
+/**
+ * Every route CXone calls with a bearer (checked before the body is read), each with its own rate limit. A new
+ * route is a file in routes/ and a line here.
+ */
+const bearerRoutes = [legacyPostsRoute, outboundRoute, typingRoute, caseEventPushRoute];
+
+/**
+ * Trust the `hops` proxies nearest to us for the client address (Express's hop count). Fastify 5.12 no longer
+ * does this for a number (it trusts nothing, as a direct client could spoof X-Forwarded-For); RELAY_TRUST_PROXY
+ * keeps its documented meaning, and the address it yields only keys the per-address rate limits.
+ */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
 /** The relay's app, not listening yet: start-up (server.ts) listens; tests may `app.inject` instead. */
 export function buildApp(deps: RelayDeps) {
   const { config, log, metrics } = deps;
@@ -32,8 +47,7 @@ export function buildApp(deps: RelayDeps) {
     bodyLimit: config.bodyLimitBytes,
     // Thread ids carry the Cognigy conversation (see src/handover/thread.ts) and are longer than Fastify's 100.
     routerOptions: { maxParamLength: 4096 },
-    // A number is the count of proxy hops to trust (Fastify passes it to proxy-addr).
-    trustProxy: config.trustProxy as boolean,
+    trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
@@ -103,9 +117,6 @@ export function buildApp(deps: RelayDeps) {
       // Thrown, and answered by the error plugin (errors.ts), which reads only the status: one 429 body for all.
       errorResponseBuilder: () => ({ statusCode: 429 }),
     });
-    const limit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
-    const messagesLimit = limit(config.rateLimitPerMinute);
-
     scope.register(async (tokenScope) => {
       // OAuth clients may post the token request form-encoded; no other route accepts a form.
       tokenScope.register(formbody, { bodyLimit: config.bodyLimitBytes });
@@ -116,10 +127,7 @@ export function buildApp(deps: RelayDeps) {
     // Everything CXone calls besides the token route needs a valid bearer; checked before the body is read.
     scope.register(async (box) => {
       box.addHook("onRequest", bearerRequired(deps));
-      box.register(legacyPostsRoute(deps, messagesLimit));
-      box.register(outboundRoute(deps, messagesLimit));
-      box.register(typingRoute(deps, messagesLimit));
-      box.register(caseEventPushRoute(deps, limit(quietRouteLimit(config))));
+      for (const route of bearerRoutes) box.register(route(deps));
     });
   });
 

@@ -169,7 +169,7 @@ function evictionWarning(log: Logger): (what: string) => void {
   };
 }
 
-/** A route's rate limit, as @fastify/rate-limit reads it from the route's config. */
-export interface RouteLimit {
-  rateLimit: { max: number; timeWindow: number };
+/** A route's rate limit per client address, as @fastify/rate-limit reads it from the route's config. */
+export function perMinute(max: number) {
+  return { rateLimit: { max, timeWindow: 60_000 } };
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { errorName } from "../agent-reply";
 import { BOX } from "../box-path";
-import type { RelayDeps, RouteLimit } from "../deps";
+import { perMinute, quietRouteLimit, type RelayDeps } from "../deps";
 import { zodReason } from "../errors";
 
 const pushEventSchema = z
@@ -16,26 +16,30 @@ const pushEventSchema = z
   })
   .passthrough();
 
-export function caseEventPushRoute({ caseEvents }: RelayDeps, limit: RouteLimit): FastifyPluginAsync {
+export function caseEventPushRoute({ caseEvents, config }: RelayDeps): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: unknown }>(`${BOX}/1.0/events`, { config: limit }, async (req, reply) => {
-      if (!caseEvents) {
-        return reply.refuse(501, "case_events_off", "set the CXONE_* variables to turn case events on");
-      }
-      const parsed = pushEventSchema.safeParse(req.body);
-      if (!parsed.success) return reply.refuse(400, "invalid_request", zodReason(parsed.error));
-      const { contactId } = parsed.data;
-      try {
-        const result = await caseEvents.confirmCase(contactId);
-        if (!result.found || !result.ours) {
-          return reply.refuse(404, "unknown_case", "no handover case with this id on the channel");
+    app.post<{ Body: unknown }>(
+      `${BOX}/1.0/events`,
+      { config: perMinute(quietRouteLimit(config)) },
+      async (req, reply) => {
+        if (!caseEvents) {
+          return reply.refuse(501, "case_events_off", "set the CXONE_* variables to turn case events on");
         }
-        req.log.info({ contactId, events: result.events }, "case event push");
-        return reply.code(200).send({ contactId, status: result.status, events: result.events });
-      } catch (err) {
-        req.log.warn({ err: { name: errorName(err) } }, "case event push: confirmation failed");
-        return reply.refuse(503, "unavailable", "could not confirm the case", 2);
-      }
-    });
+        const parsed = pushEventSchema.safeParse(req.body);
+        if (!parsed.success) return reply.refuse(400, "invalid_request", zodReason(parsed.error));
+        const { contactId } = parsed.data;
+        try {
+          const result = await caseEvents.confirmCase(contactId);
+          if (!result.found || !result.ours) {
+            return reply.refuse(404, "unknown_case", "no handover case with this id on the channel");
+          }
+          req.log.info({ contactId, events: result.events }, "case event push");
+          return reply.code(200).send({ contactId, status: result.status, events: result.events });
+        } catch (err) {
+          req.log.warn({ err: { name: errorName(err) } }, "case event push: confirmation failed");
+          return reply.refuse(503, "unavailable", "could not confirm the case", 2);
+        }
+      },
+    );
   };
 }

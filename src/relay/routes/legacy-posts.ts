@@ -2,15 +2,15 @@
 import type { FastifyPluginAsync } from "fastify";
 import { answerAgentMessage } from "../agent-reply";
 import { BOX } from "../box-path";
-import type { RelayDeps, RouteLimit } from "../deps";
+import { perMinute, type RelayDeps } from "../deps";
 import { zodReason } from "../errors";
 import { legacyMessageSchema, legacyThreadId } from "../messages";
 
-export function legacyPostsRoute(deps: RelayDeps, limit: RouteLimit): FastifyPluginAsync {
+export function legacyPostsRoute(deps: RelayDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: { postId: string }; Body: unknown }>(
       `${BOX}/1.0/posts/:postId/messages`,
-      { config: limit },
+      { config: perMinute(deps.config.rateLimitPerMinute) },
       async (req, reply) => {
         const parsed = legacyMessageSchema.safeParse(req.body);
         if (!parsed.success) {

@@ -2,15 +2,15 @@
 import type { FastifyPluginAsync } from "fastify";
 import { answerAgentMessage } from "../agent-reply";
 import { BOX } from "../box-path";
-import type { RelayDeps, RouteLimit } from "../deps";
+import { perMinute, type RelayDeps } from "../deps";
 import { zodReason } from "../errors";
 import { outboundMessageSchema } from "../messages";
 
-export function outboundRoute(deps: RelayDeps, limit: RouteLimit): FastifyPluginAsync {
+export function outboundRoute(deps: RelayDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Params: { channelId: string }; Body: unknown }>(
       `${BOX}/2.0/channel/:channelId/outbound`,
-      { config: limit },
+      { config: perMinute(deps.config.rateLimitPerMinute) },
       async (req, reply) => {
         const parsed = outboundMessageSchema.safeParse(req.body);
         if (!parsed.success) {

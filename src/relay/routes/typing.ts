@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { BOX } from "../box-path";
-import type { RelayDeps, RouteLimit } from "../deps";
+import { perMinute, type RelayDeps } from "../deps";
 import { zodReason } from "../errors";
 
 const senderActionSchema = z
@@ -15,8 +15,9 @@ const senderActionSchema = z
   })
   .passthrough();
 
-export function typingRoute({ thread, config, typing }: RelayDeps, limit: RouteLimit): FastifyPluginAsync {
+export function typingRoute({ thread, config, typing }: RelayDeps): FastifyPluginAsync {
   return async (app) => {
+    const limit = perMinute(config.rateLimitPerMinute);
     // Both spellings appear in public BYOC middlewares; NiCE documents neither.
     for (const path of ["sender-action", "sender-actions"]) {
       app.post<{ Params: { channelId: string; threadId: string }; Body: unknown }>(
