@@ -1,3 +1,4 @@
+// The benchmarks: `npm run bench` measures each section with its baseline and writes bench/results.json.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";

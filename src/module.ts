@@ -1,3 +1,4 @@
+// The Cognigy extension: every node and the connection, as Cognigy loads them from build/module.js.
 import { createExtension } from "@cognigy/extension-tools";
 import { cxoneConnection } from "../connections/cxoneConnection";
 import { agentDetailsNode, agentDetailsOutcomes } from "../nodes/agentDetails";

@@ -1,3 +1,4 @@
+// The CXone client the nodes and the relay share: auth, one request path with retries, errors, paging, schemas.
 export * from "./auth";
 export * from "./client";
 export * from "./config";

@@ -1,3 +1,4 @@
+// What every node shares: a spec becomes the descriptor, its outcome children and an error branch that never throws.
 import { createNodeDescriptor, type INodeDescriptor, type INodeFunctionBaseParams } from "@cognigy/extension-tools";
 import type {
   INodeField,

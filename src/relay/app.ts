@@ -7,12 +7,7 @@ import { bearerRequired } from "./bearer";
 import type { RelayDeps } from "./deps";
 import { errorBody, errors } from "./errors";
 import { quoteBigIntegers } from "./json";
-import { caseEventPushRoute } from "./routes/case-event-push";
-import { healthRoutes } from "./routes/health";
-import { legacyPostsRoute } from "./routes/legacy-posts";
-import { outboundRoute } from "./routes/outbound";
-import { tokenRoute } from "./routes/token";
-import { typingRoute } from "./routes/typing";
+import { bearerRoutes, healthRoutes, tokenRoute } from "./routes";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -20,12 +15,6 @@ declare module "fastify" {
     outcome: { level: "info" | "warn"; fields: Record<string, unknown> } | null;
   }
 }
-
-/**
- * Every route CXone calls with a bearer (checked before the body is read), each with its own rate limit. A new
- * route is a file in routes/ and a line here.
- */
-const bearerRoutes = [legacyPostsRoute, outboundRoute, typingRoute, caseEventPushRoute];
 
 /**
  * Trust the `hops` proxies nearest to us for the client address (Express's hop count). Fastify 5.12 no longer

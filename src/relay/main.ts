@@ -1,3 +1,4 @@
+// The relay, the BYOC middleware between CXone and Cognigy: this process entry starts it from the environment.
 import pino from "pino";
 import { configFromEnv, RelayConfigError } from "./config";
 import { type Relay, startRelay } from "./server";

@@ -1,3 +1,4 @@
+// The demo: a whole handover on loopback (sandbox, emulator, relay), in the terminal or a browser.
 import { createInterface } from "node:readline";
 import { type ChatEntry, DEFAULT_BOT_AVATAR } from "../emulator/cognigy-endpoint";
 import { playScenario } from "./scenario";

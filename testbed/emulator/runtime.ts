@@ -1,3 +1,4 @@
+// The Cognigy runtime emulator: runs a node as Cognigy.AI does, with its limits; flows and endpoints build on it.
 import type { INodeDescriptor } from "@cognigy/extension-tools";
 import { CLIENT_OPTIONS_PARAM, type NodeClientOptions } from "../../src/node-kit";
 

@@ -1,3 +1,4 @@
+// The CXone sandbox: a strict loopback stand-in for NiCE CXone's published contract, with scripted faults.
 import { randomBytes, randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";

@@ -1,3 +1,4 @@
+// The web demo: serves the page (user's webchat, agent desk, boundary log) and the desk's JSON routes.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";

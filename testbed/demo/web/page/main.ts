@@ -1,3 +1,4 @@
+// The web demo's page in the browser: starts the chat, the agent desk and the boundary log view.
 import { startChat } from "./chat";
 import { startDesk } from "./desk";
 import { getJson } from "./dom";

@@ -1,0 +1,11 @@
+// The relay's HTTP routes, one file each; app.ts registers them, bearerRoutes behind the bearer check.
+import { caseEventPushRoute } from "./case-event-push";
+import { legacyPostsRoute } from "./legacy-posts";
+import { outboundRoute } from "./outbound";
+import { typingRoute } from "./typing";
+
+export { healthRoutes } from "./health";
+export { tokenRoute } from "./token";
+
+/** Every route CXone calls with a bearer, each with its own rate limit: a new route is a file and a line here. */
+export const bearerRoutes = [legacyPostsRoute, outboundRoute, typingRoute, caseEventPushRoute];
