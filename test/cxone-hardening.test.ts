@@ -1,7 +1,7 @@
 import { CxoneClient, clearAuthCache, parseConnection } from "../src/cxone";
 import { connectionKey, digitalBaseUrl } from "../src/cxone/auth";
-import { DEV_MODE_VARIABLE } from "../src/cxone/config";
 import { CxoneApiError } from "../src/cxone/errors";
+import { DEV_MODE_VARIABLE } from "../src/cxone/secure-url";
 import { useSandbox } from "./support/sandbox";
 
 /** What a hostile or misconfigured upstream, or a copied context, can no longer do to the CXone client. */

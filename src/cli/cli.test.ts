@@ -8,7 +8,7 @@ import { freePort } from "../../test/support/http";
 import { type CognigyManagementEmulator, startCognigyManagement } from "../../testbed/emulator/cognigy-management";
 import { type CxoneSandbox, SANDBOX_CHANNEL_ID, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
 import { clearAuthCache } from "../cxone";
-import { configFromEnv } from "../relay/config";
+import { configFromEnv } from "../relay/env";
 import { type Relay, startRelay } from "../relay/server";
 import { runCli } from "./main";
 import { Output } from "./output";

@@ -2,10 +2,18 @@ import { clearAuthCache } from "../cxone/auth";
 import { CxoneClient } from "../cxone/client";
 import { CxoneAuthError, CxoneError } from "../cxone/errors";
 import type { CxoneChannel } from "../cxone/schemas";
-import { configFromEnv, RelayConfigError } from "../relay/config";
+import { configFromEnv } from "../relay/env";
 import { BOX } from "../relay/server";
+import { SettingError } from "../relay/setting-error";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "./channels";
-import { CXONE_INTEGRATION_ID, CXONE_SKILL_ID, type Env, parseCredentials, RELAY_PUBLIC_URL } from "./env";
+import {
+  CXONE_INTEGRATION_ID,
+  CXONE_SKILL_ID,
+  type Env,
+  parseCredentials,
+  RELAY_PUBLIC_URL,
+  secretValues,
+} from "./env";
 import type { Check, Output } from "./output";
 
 /** `doctor`: the handover chain checked end to end, one line per check, a fix for every ✗. */
@@ -27,20 +35,20 @@ export async function runDoctor(env: Env, out: Output): Promise<DoctorResult> {
     checks.push(check);
     out.check(check);
   };
-  out.hide(env.CXONE_CLIENT_SECRET, env.CXONE_ACCESS_KEY_SECRET, env.RELAY_CLIENT_SECRET);
+  out.hide(...secretValues(env));
 
   // ---- the env file itself: the relay reads the same variables ----
   try {
     configFromEnv(env as NodeJS.ProcessEnv);
     add({ id: "config", title: "relay settings are valid", ok: true, required: true });
   } catch (err) {
-    if (!(err instanceof RelayConfigError)) throw err;
+    if (!(err instanceof SettingError)) throw err;
     add({
       id: "config",
       title: "relay settings are valid",
       ok: false,
       required: true,
-      detail: `${err.variable} ${err.fix}`,
+      detail: err.message,
       fix: `set ${err.variable} in the env file (setup writes it), then restart the relay`,
     });
   }
@@ -59,14 +67,13 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
   try {
     client = new CxoneClient(parseCredentials(env, env.CXONE_CHANNEL_ID ?? ""), { deadlineMs: 60_000 });
   } catch (err) {
-    const e = err as { variable?: string; fix?: string; message: string };
     add({
       id: "credentials",
       title: "CXone credentials work",
       ok: false,
       required: true,
-      detail: e.message,
-      fix: `set ${e.variable ?? "the CXONE_* variables"} in the env file`,
+      detail: err instanceof Error ? err.message : String(err),
+      fix: `set ${err instanceof SettingError ? err.variable : "the CXONE_* variables"} in the env file`,
     });
     return;
   }

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { type CxoneConnection, connectionSchema } from "../cxone/config";
-import { CXONE_ENV } from "../relay/config";
+import { CASE_POLL_ENV, CONNECTION_FIELDS, connectionFields } from "../cxone/connection-fields";
+import { SECRET_ENV_NAMES } from "../relay/env";
+import { SettingError } from "../relay/setting-error";
 
 /**
  * The admin's one env file: the relay's CXONE_* / RELAY_* / COGNIGY_* variables plus the two only the CLI reads
@@ -59,11 +61,27 @@ export function newClientSecret(): string {
 /** The CXONE_* values as the connection schema's raw input (same names as the relay reads). */
 export function cxoneInput(env: Env): Record<string, string | undefined> {
   const raw: Record<string, string | undefined> = {};
-  for (const [key, name] of Object.entries(CXONE_ENV)) {
+  for (const [key, name] of Object.entries(CASE_POLL_ENV)) {
     const v = env[name];
     raw[key] = v === undefined || v.trim() === "" ? undefined : v;
   }
   return raw;
+}
+
+/** The connection's values as env file lines: the ones set and not the field's default (CXONE_* and the thread key). */
+export function connectionEnv(values: Partial<Record<keyof CxoneConnection, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of connectionFields) {
+    const value = values[f.name];
+    if (value && value !== f.default) out[f.env] = value;
+  }
+  return out;
+}
+
+/** Every secret the env may hold (the connection's, the relay's own): masked in all the CLI prints. */
+export function secretValues(env: Env): (string | undefined)[] {
+  const names = [...connectionFields.filter((f) => f.secret).map((f) => f.env), ...SECRET_ENV_NAMES];
+  return names.map((name) => env[name]);
 }
 
 /**
@@ -76,17 +94,7 @@ export function parseCredentials(env: Env, channelId = ""): CxoneConnection {
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue.path[0] ?? "");
-    throw new CliInputError(CXONE_ENV[key] ?? key, issue.message);
+    throw new SettingError(CONNECTION_FIELDS[key as keyof typeof CONNECTION_FIELDS]?.env ?? key, issue.message);
   }
   return { ...result.data, channelId };
-}
-
-export class CliInputError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly fix: string,
-  ) {
-    super(`${variable} ${fix}`);
-    this.name = "CliInputError";
-  }
 }

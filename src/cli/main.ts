@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { SettingError } from "../relay/setting-error";
 import { runDoctor } from "./doctor";
-import { CliInputError, loadEnv } from "./env";
+import { loadEnv, secretValues } from "./env";
 import { type CliIO, Output } from "./output";
 import { noPrompts, terminalPrompts } from "./prompts";
 import { runSetup } from "./setup";
@@ -57,7 +58,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     current = out;
     const interactive = g.input && io.stdinTTY && !g.json;
     const env = loadEnv(g.config, io.env);
-    out.hide(env.CXONE_CLIENT_SECRET, env.CXONE_ACCESS_KEY_SECRET, env.RELAY_CLIENT_SECRET, env.COGNIGY_API_KEY);
+    out.hide(...secretValues(env));
     const apiKeyAt = argv.indexOf("--cognigy-api-key");
     if (apiKeyAt >= 0) out.hide(argv[apiKeyAt + 1]);
     return { g, out, ask: interactive ? terminalPrompts() : noPrompts, env };
@@ -122,9 +123,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     // The command's own output knows every secret it has seen (the env file's included).
     const out = current ?? new Output(io, { json: !!program.opts<GlobalOptions>().json });
-    out.hide(io.env.CXONE_CLIENT_SECRET, io.env.CXONE_ACCESS_KEY_SECRET, io.env.RELAY_CLIENT_SECRET);
-    if (err instanceof CliInputError) {
-      out.error(`error: ${err.variable} ${err.fix}`);
+    out.hide(...secretValues(io.env));
+    if (err instanceof SettingError) {
+      out.error(`error: ${err.message}`);
       out.document({ ok: false, error: { variable: err.variable, message: err.fix } });
       return 2;
     }

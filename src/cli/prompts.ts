@@ -1,4 +1,4 @@
-import { CliInputError } from "./env";
+import { SettingError } from "../relay/setting-error";
 
 /**
  * Asks the admin for a missing value — only at a terminal and outside --json / --no-input. Anywhere else a missing
@@ -12,7 +12,7 @@ export interface Prompter {
 
 export const noPrompts: Prompter = {
   async text(variable) {
-    throw new CliInputError(variable, "is missing: set it in the env file (--config <file>) or pass its flag");
+    throw new SettingError(variable, "is missing: set it in the env file (--config <file>) or pass its flag");
   },
   async choose() {
     return undefined;

@@ -1,16 +1,19 @@
 import { createHash } from "node:crypto";
 import { CxoneClient } from "../cxone/client";
-import { GLOBAL_AUTH_HOST, secureUrl } from "../cxone/config";
+import { type CxoneConnection, secretsOf } from "../cxone/config";
+import { connectionFields } from "../cxone/connection-fields";
 import type { CxoneChannel } from "../cxone/schemas";
+import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
 import { MIN_SECRET_LENGTH } from "../relay/config";
 import { BOX } from "../relay/server";
+import { SettingError } from "../relay/setting-error";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "./channels";
 import { type CognigyDeployResult, deployToCognigy } from "./cognigy";
 import {
-  CliInputError,
   CXONE_INTEGRATION_ID,
   CXONE_SKILL_ID,
+  connectionEnv,
   type Env,
   newClientSecret,
   parseCredentials,
@@ -63,10 +66,9 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     env[name] = answer;
     return answer;
   };
-  await value("CXONE_CLIENT_ID", undefined, "CXone client id (from NiCE's app registration)");
-  await value("CXONE_CLIENT_SECRET", undefined, "CXone client secret", true);
-  await value("CXONE_ACCESS_KEY_ID", undefined, "CXone access key id (Admin > Employees > Access Keys)");
-  await value("CXONE_ACCESS_KEY_SECRET", undefined, "CXone access key secret", true);
+  for (const f of connectionFields.filter((f) => f.asked)) {
+    await value(f.env, undefined, `CXone ${f.label.toLowerCase()}: ${f.description}`, f.secret);
+  }
   // Optional: before the BYOC integration exists, setup still prints the values its form needs (first run).
   const integrationId = (opts.integrationId ?? env[CXONE_INTEGRATION_ID])?.trim() || undefined;
   const relayUrl = checkedUrl(
@@ -130,7 +132,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     );
   }
   if (skillId && !skills.some((s) => s.skillId === skillId)) {
-    throw new CliInputError(CXONE_SKILL_ID, `${skillId} is not a digital skill of this tenant: pick one listed above`);
+    throw new SettingError(CXONE_SKILL_ID, `${skillId} is not a digital skill of this tenant: pick one listed above`);
   }
 
   // ---- 4. the relay env file ----
@@ -142,24 +144,17 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   const existingThreadKey = env.RELAY_THREAD_KEY;
   const threadKey = existingThreadKey && !threadKeyProblem(existingThreadKey) ? existingThreadKey : newClientSecret();
   out.hide(relaySecret, threadKey);
+  // The channel only once it is this integration's: CXONE_CHANNEL_ID without it would name a channel setup never checked.
+  const ownChannel = channel && integrationId ? channel : undefined;
   const values: Record<string, string> = {
-    CXONE_CLIENT_ID: connection.clientId,
-    CXONE_CLIENT_SECRET: connection.clientSecret,
-    CXONE_ACCESS_KEY_ID: connection.accessKeyId,
-    CXONE_ACCESS_KEY_SECRET: connection.accessKeySecret,
+    ...connectionEnv({ ...connection, channelId: ownChannel?.id, threadKey }),
     RELAY_CLIENT_ID: relayClientId,
     RELAY_CLIENT_SECRET: relaySecret,
-    RELAY_THREAD_KEY: threadKey,
     [RELAY_PUBLIC_URL]: relayUrl,
     COGNIGY_ENDPOINT_URL: cognigyUrl,
   };
-  if (connection.authHost !== GLOBAL_AUTH_HOST) values.CXONE_AUTH_HOST = connection.authHost;
-  if (connection.dfoBaseUrl) values.CXONE_DFO_BASE_URL = connection.dfoBaseUrl;
   if (skillId) values[CXONE_SKILL_ID] = skillId;
-  if (channel && integrationId) {
-    values.CXONE_CHANNEL_ID = channel.id;
-    values[CXONE_INTEGRATION_ID] = integrationId;
-  }
+  if (ownChannel && integrationId) values[CXONE_INTEGRATION_ID] = integrationId;
   writeEnvFile(opts.out, values);
   out.heading("Relay env file");
   out.say(
@@ -174,31 +169,20 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     "Client ID": relayClientId,
     "Client Secret": shown(relaySecret),
   };
-  const cognigyConnection: Record<string, string> = {
-    authHost: connection.authHost,
-    clientId: connection.clientId,
-    clientSecret: shown(connection.clientSecret),
-    accessKeyId: connection.accessKeyId,
-    accessKeySecret: shown(connection.accessKeySecret),
-    channelId: channel?.id ?? "(run setup with --integration-id to create the channel)",
-    threadKey: shown(threadKey),
-  };
-  if (connection.dfoBaseUrl) cognigyConnection.dfoBaseUrl = connection.dfoBaseUrl;
+  const channelId = channel?.id ?? "(run setup with --integration-id to create the channel)";
+  const connectionValues = formValues({ ...connection, channelId, threadKey });
+  const cognigyConnection = mapSecrets(connectionValues, shown);
   out.heading("CXone BYOC integration form (ACD > Digital > Bring Your Own Channel)");
   printPairs(out, byocForm, opts.showSecrets ? [relaySecret] : []);
   out.heading("Cognigy connection nice-cxone");
-  printPairs(
-    out,
-    cognigyConnection,
-    opts.showSecrets ? [connection.clientSecret, connection.accessKeySecret, threadKey] : [],
-  );
+  printPairs(out, cognigyConnection, opts.showSecrets ? secretsOf(connectionValues) : []);
 
   // ---- 6. optionally: the extension and its connection in Cognigy, through Cognigy's management API ----
   let cognigy: CognigyDeployResult | undefined;
   const apiKey = opts.cognigy?.apiKey ?? env.COGNIGY_API_KEY;
   if (opts.cognigy && apiKey) {
     if (!channel) {
-      throw new CliInputError(
+      throw new SettingError(
         CXONE_INTEGRATION_ID,
         "is needed before the Cognigy connection can be made (it names the channel)",
       );
@@ -208,16 +192,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
       await value("COGNIGY_API_URL", opts.cognigy.apiUrl, "Cognigy API base URL"),
     );
     const projectId = await value("COGNIGY_PROJECT_ID", opts.cognigy.projectId, "Cognigy project id");
-    const fields: Record<string, string> = {
-      authHost: connection.authHost,
-      clientId: connection.clientId,
-      clientSecret: connection.clientSecret,
-      accessKeyId: connection.accessKeyId,
-      accessKeySecret: connection.accessKeySecret,
-      channelId: channel.id,
-      threadKey,
-    };
-    if (connection.dfoBaseUrl) fields.dfoBaseUrl = connection.dfoBaseUrl;
+    const fields = formValues({ ...connection, channelId: channel.id, threadKey });
     cognigy = await deployToCognigy(
       {
         apiUrl,
@@ -240,9 +215,25 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
     envFile: opts.out,
     // --json never carries a secret, --show-secrets or not.
     byocForm: { ...byocForm, "Client Secret": "[hidden]" },
-    cognigyConnection: { ...cognigyConnection, clientSecret: "[hidden]", accessKeySecret: "[hidden]" },
+    cognigyConnection: mapSecrets(cognigyConnection, () => "[hidden]"),
     cognigy,
   };
+}
+
+/** The Cognigy connection's form values, in form order; fields without a value are left out. */
+function formValues(values: Partial<Record<keyof CxoneConnection, string>>): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const f of connectionFields) {
+    const value = values[f.name];
+    if (value) form[f.name] = value;
+  }
+  return form;
+}
+
+/** The form's secret values replaced (for printing); the others as they are. */
+function mapSecrets(form: Record<string, string>, replace: (secret: string) => string): Record<string, string> {
+  const secret = new Set<string>(connectionFields.filter((f) => f.secret).map((f) => f.name));
+  return Object.fromEntries(Object.entries(form).map(([k, v]) => [k, secret.has(k) ? replace(v) : v]));
 }
 
 function printPairs(out: Output, pairs: Record<string, string>, reveal: string[]) {
@@ -267,7 +258,7 @@ async function findOrCreateChannel(
   const channels = await allChannels(client);
   const configured = env.CXONE_CHANNEL_ID ? channels.find((c) => c.id === env.CXONE_CHANNEL_ID) : undefined;
   if (configured && configured.channelIntegrationId !== integrationId) {
-    throw new CliInputError(
+    throw new SettingError(
       "CXONE_CHANNEL_ID",
       `names channel ${configured.id} of integration ${configured.channelIntegrationId}, not ${integrationId}: remove CXONE_CHANNEL_ID to let setup create one on ${integrationId}, or pass --integration-id ${configured.channelIntegrationId}`,
     );
@@ -305,6 +296,6 @@ export function channelIdFor(tenantId: string, integrationId: string): string {
 
 function checkedUrl(variable: string, value: string): string {
   const parsed = secureUrl("https://relay.example.com").safeParse(value);
-  if (!parsed.success) throw new CliInputError(variable, parsed.error.issues[0].message);
+  if (!parsed.success) throw new SettingError(variable, parsed.error.issues[0].message);
   return parsed.data;
 }

@@ -1,7 +1,8 @@
 import { nodeCrypto } from "../lazy-crypto";
-import { type CxoneConnection, isLoopbackHost } from "./config";
+import type { CxoneConnection } from "./config";
 import { CxoneApiError, CxoneAuthError, CxoneError } from "./errors";
 import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenResponseSchema } from "./schemas";
+import { isLoopbackHost } from "./secure-url";
 import type { Transport } from "./transport";
 
 /** What one successful authentication gives: a bearer and where the tenant's APIs live. */

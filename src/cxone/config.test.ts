@@ -1,4 +1,5 @@
-import { GLOBAL_AUTH_HOST, parseConnection } from "./config";
+import { parseConnection } from "./config";
+import { GLOBAL_AUTH_HOST } from "./connection-fields";
 import { CxoneConfigError } from "./errors";
 
 const valid = {

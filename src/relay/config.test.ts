@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { splitText } from "./cognigy";
-import { configFromEnv, RelayConfigError } from "./config";
+import { configFromEnv } from "./env";
+import { SettingError } from "./setting-error";
 import { TokenIssuer } from "./tokens";
 
 const base = {
@@ -22,7 +23,7 @@ function errorOf(env: Record<string, string>): string {
   try {
     configFromEnv(env);
   } catch (err) {
-    expect(err).toBeInstanceOf(RelayConfigError);
+    expect(err).toBeInstanceOf(SettingError);
     return (err as Error).message;
   }
   throw new Error("expected a configuration error");

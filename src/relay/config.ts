@@ -1,37 +1,23 @@
+/** The relay's configuration schema, for the environment (./env.ts) and the in-process API (`startRelay({...})`). */
 import { z } from "zod";
-import { type CxoneConnection, parseConnection, secureUrl } from "../cxone/config";
+import { type CxoneConnection, parseConnection } from "../cxone/config";
+import { CASE_POLL_ENV, connectionFields } from "../cxone/connection-fields";
 import { CxoneConfigError } from "../cxone/errors";
+import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
+import { SettingError } from "./setting-error";
 
-/**
- * The relay's configuration: one zod schema for both the environment (`npm run relay`, Docker) and the in-process
- * API (`startRelay({...})` in tests and the demo). A bad value is reported as one line naming the variable and what
- * to fix; there are no default credentials.
+/*
+ * One zod schema for both ways in; a bad value is reported as one SettingError naming the variable (or key) and what
+ * to fix. There are no default credentials.
  */
-
-export class RelayConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly fix: string,
-  ) {
-    super(`${variable} ${fix}`);
-    this.name = "RelayConfigError";
-  }
-}
 
 export const MIN_SECRET_LENGTH = 16;
 export const MIN_POLL_INTERVAL_MS = 250;
 
+/** The connection fields the case poll logs in with, as given; parseConnection checks them once all are known. */
 const cxoneInput = z
-  .object({
-    authHost: z.string().optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    accessKeySecret: z.string().optional(),
-    channelId: z.string().optional(),
-    dfoBaseUrl: z.string().optional(),
-  })
+  .object(Object.fromEntries(Object.keys(CASE_POLL_ENV).map((name) => [name, z.string().optional()])))
   .passthrough();
 
 export const relayConfigSchema = z.object({
@@ -87,7 +73,7 @@ export const relayConfigSchema = z.object({
       (tokens) => tokens.every((t) => /^[A-Za-z0-9_-]{1,256}$/.test(t)),
       "must be URL tokens separated by commas",
     ),
-  /** The six `nice-cxone` connection values; without them case events are off. */
+  /** The `nice-cxone` connection values the case poll needs; without them case events are off. */
   cxone: cxoneInput.optional(),
   pollIntervalMs: z.coerce
     .number()
@@ -146,47 +132,8 @@ export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
   cxone?: CxoneConnection;
 };
 
-/** Environment variable name for each config key (for error messages). */
-export const ENV_NAMES: Record<string, string> = {
-  port: "RELAY_PORT",
-  host: "RELAY_HOST",
-  metricsPort: "RELAY_METRICS_PORT",
-  clientId: "RELAY_CLIENT_ID",
-  clientSecret: "RELAY_CLIENT_SECRET",
-  threadKey: "RELAY_THREAD_KEY",
-  threadKeyPrevious: "RELAY_THREAD_KEY_PREVIOUS",
-  legacyThreadsUntil: "RELAY_LEGACY_THREADS_UNTIL",
-  urlTokens: "RELAY_URL_TOKENS",
-  cognigyEndpointUrl: "COGNIGY_ENDPOINT_URL",
-  cognigyApiUrl: "COGNIGY_API_URL",
-  cognigyApiKey: "COGNIGY_API_KEY",
-  pollIntervalMs: "CXONE_POLL_INTERVAL_MS",
-  redisUrl: "REDIS_URL",
-  redisPrefix: "REDIS_PREFIX",
-  redisCommandTimeoutMs: "REDIS_COMMAND_TIMEOUT_MS",
-  logLevel: "LOG_LEVEL",
-  tokenTtlSeconds: "RELAY_TOKEN_TTL_SECONDS",
-  cognigyTimeoutMs: "COGNIGY_TIMEOUT_MS",
-  bodyLimitBytes: "RELAY_BODY_LIMIT_BYTES",
-  rateLimitPerMinute: "RELAY_RATE_LIMIT_PER_MINUTE",
-  memoryStoreMaxKeys: "RELAY_MEMORY_STORE_MAX_KEYS",
-  forwardTyping: "RELAY_FORWARD_TYPING",
-  typingClearSeconds: "RELAY_TYPING_CLEAR_SECONDS",
-  trustProxy: "RELAY_TRUST_PROXY",
-};
-
-export const CXONE_ENV: Record<string, string> = {
-  authHost: "CXONE_AUTH_HOST",
-  clientId: "CXONE_CLIENT_ID",
-  clientSecret: "CXONE_CLIENT_SECRET",
-  accessKeyId: "CXONE_ACCESS_KEY_ID",
-  accessKeySecret: "CXONE_ACCESS_KEY_SECRET",
-  channelId: "CXONE_CHANNEL_ID",
-  dfoBaseUrl: "CXONE_DFO_BASE_URL",
-};
-
-/** The five values that switch case events on (the auth host defaults to CXone's global one). */
-const CXONE_SWITCHES = ["clientId", "clientSecret", "accessKeyId", "accessKeySecret", "channelId"] as const;
+/** The case poll's required fields: any of them set switches case events on (the optional ones have defaults). */
+export const CASE_EVENT_SWITCHES = connectionFields.filter((f) => f.relay === "case poll" && f.required);
 
 /** Validates the in-process configuration; `names` maps keys to what the user typed (env var names). */
 export function parseRelayConfig(input: RelayConfigInput, names: Record<string, string> = {}): RelayConfig {
@@ -194,7 +141,7 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue.path.join(".");
-    throw new RelayConfigError(names[key] ?? key, issue.message);
+    throw new SettingError(names[key] ?? key, issue.message);
   }
   const { cxone: rawCxone, ...rest } = result.data;
   const name = (key: string) => names[key] ?? key;
@@ -203,13 +150,13 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
   const olderRoute = !rest.cognigyEndpointUrl;
   if (olderRoute && !!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
     const missing = rest.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
-    throw new RelayConfigError(
+    throw new SettingError(
       name(missing),
       `is missing: the older Notify/Inject route needs both ${name("cognigyApiUrl")} and ${name("cognigyApiKey")}`,
     );
   }
   if (!rest.cognigyEndpointUrl && !rest.cognigyApiUrl) {
-    throw new RelayConfigError(
+    throw new SettingError(
       name("cognigyEndpointUrl"),
       "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
     );
@@ -221,35 +168,16 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
 function parseCxone(raw: Record<string, unknown> | undefined, names: Record<string, string>) {
   if (!raw) return undefined;
   const present = (v: unknown) => typeof v === "string" && v.trim() !== "";
-  if (!CXONE_SWITCHES.some((k) => present(raw[k]))) return undefined;
+  if (!CASE_EVENT_SWITCHES.some((f) => present(raw[f.name]))) return undefined;
   try {
     return parseConnection(raw);
   } catch (err) {
     if (err instanceof CxoneConfigError) {
       const name = names[`cxone.${err.field}`] ?? `cxone.${err.field}`;
-      throw new RelayConfigError(name, err.message.slice(err.field.length + 2));
+      throw new SettingError(name, err.message.slice(err.field.length + 2));
     }
     throw err;
   }
-}
-
-/** Reads the documented environment variables (README, section Relay). */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig {
-  const v = (name: string) => {
-    const value = env[name];
-    return value === undefined || value.trim() === "" ? undefined : value;
-  };
-  const names: Record<string, string> = { ...ENV_NAMES };
-  if (v("RELAY_PORT") === undefined && v("PORT") !== undefined) names.port = "PORT";
-  for (const [k, name] of Object.entries(CXONE_ENV)) names[`cxone.${k}`] = name;
-  const cxone: Record<string, string | undefined> = {};
-  for (const [k, name] of Object.entries(CXONE_ENV)) cxone[k] = v(name);
-  const input: Record<string, unknown> = { cxone };
-  for (const [k, name] of Object.entries(ENV_NAMES)) {
-    const value = v(name) ?? (k === "port" ? v("PORT") : undefined);
-    if (value !== undefined) input[k] = value;
-  }
-  return parseRelayConfig(input as RelayConfigInput, names);
 }
 
 /** Config sanity without secrets, for /health and the start-up line. */

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { SECRET_FIELDS } from "../cxone/connection-fields";
 import { threadKeys } from "../handover/thread";
 import { CaseEvents } from "./case-events";
 import { ChannelFormat } from "./channel-format";
@@ -14,6 +15,11 @@ import { MemoryStore, RedisStore, type Store } from "./store";
 import { type KnownThread, threadCache } from "./thread-cache";
 import { FailedLogins, TokenIssuer } from "./tokens";
 import { AgentTyping } from "./typing";
+
+/** Log fields masked wherever they appear one level deep: credentials on the wire and the connection's secrets. */
+export const REDACTED_LOG_PATHS = ["authorization", "client_secret", "access_token", ...SECRET_FIELDS].flatMap(
+  (key) => [key, `*.${key}`],
+);
 
 export interface RelayOptions {
   /** Where JSON log lines go (default stdout); or a ready pino logger. */
@@ -64,10 +70,7 @@ export async function relayDeps(
         level: config.logLevel,
         base: { service: "cxone-relay" },
         // Defence in depth: these never reach a log call, and if one did it would be masked.
-        redact: {
-          paths: ["authorization", "*.authorization", "headers.authorization", "client_secret", "access_token"],
-          censor: "[redacted]",
-        },
+        redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
       },
       options.logStream,
     );

@@ -1,7 +1,8 @@
 // The relay, the BYOC middleware between CXone and Cognigy: this process entry starts it from the environment.
 import pino from "pino";
-import { configFromEnv, RelayConfigError } from "./config";
+import { configFromEnv } from "./env";
 import { type Relay, startRelay } from "./server";
+import { SettingError } from "./setting-error";
 
 /**
  * `npm run relay` / the Docker image: configuration from the environment (README, section Relay), refuses to start with one
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     const logStream = pino.destination({ dest: 1, sync: true });
     relay = await startRelay(configFromEnv(process.env), { defaultMetrics: true, logStream });
   } catch (err) {
-    if (err instanceof RelayConfigError) {
+    if (err instanceof SettingError) {
       process.stderr.write(`relay: not started: ${err.message}\n`);
     } else {
       const code = (err as { code?: string }).code;

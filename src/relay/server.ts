@@ -5,7 +5,13 @@ import { buildApp } from "./app";
 import { BOX } from "./box-path";
 import type { CaseEvents, PollReport } from "./case-events";
 import type { ChannelFormat } from "./channel-format";
-import { describeConfig, parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
+import {
+  CASE_EVENT_SWITCHES,
+  describeConfig,
+  parseRelayConfig,
+  type RelayConfig,
+  type RelayConfigInput,
+} from "./config";
 import { type RelayOptions, relayDeps } from "./deps";
 import type { RelayMetrics } from "./metrics";
 import type { Store } from "./store";
@@ -58,8 +64,9 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     log.warn({ until }, "unsigned thread ids of handovers opened before the upgrade are routed until this date");
   }
   if (!caseEvents) {
+    const names = CASE_EVENT_SWITCHES.map((f) => f.env);
     log.info(
-      "case events off: set CXONE_CLIENT_ID, CXONE_CLIENT_SECRET, CXONE_ACCESS_KEY_ID, CXONE_ACCESS_KEY_SECRET and CXONE_CHANNEL_ID to detect agent joined / case closed",
+      `case events off: set ${names.slice(0, -1).join(", ")} and ${names.at(-1)} to detect agent joined / case closed`,
     );
   } else if (options.autoPoll !== false) caseEvents.start();
 
