@@ -17,6 +17,11 @@ export interface ConnectionField<Check extends z.ZodTypeAny = z.ZodTypeAny> {
   description: string;
   /** Required in the Cognigy form. */
   required: boolean;
+  /**
+   * The one node that needs it, when only one does: required in the form, but the schema lets it be empty and that
+   * node checks it, so the other nodes keep working while an admin adds it.
+   */
+  usedOnlyBy?: string;
   /** Never in a log line, an error or the CLI's output. */
   secret: boolean;
   /** The variable the relay and the CLI read it from (README, Relay). */
@@ -113,9 +118,9 @@ export const CONNECTION_FIELDS = {
   }),
   threadKey: field({
     label: "Thread key",
-    // Required in the form, but checked where it is used (src/handover/thread.ts): only Hand over signs thread ids,
-    // and the other nodes must keep working while an admin adds it.
     required: true,
+    // Hand over checks it with src/handover/thread.ts, the same rule as the relay's.
+    usedOnlyBy: "Hand over",
     secret: true,
     env: THREAD_KEY_VARIABLE,
     relay: "thread ids",
