@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { secretsOf } from "../src/cxone/config";
 import type { CognigyEndpoint } from "../testbed/emulator/cognigy-endpoint";
 import { ByocAgent } from "../testbed/sandbox/byoc-agent";
 import { type CxoneSandbox, startCxoneSandbox } from "../testbed/sandbox/cxone-sandbox";
@@ -73,11 +74,7 @@ test("configured from the environment, it serves a handover end to end and stops
   const exited = new Promise<number | null>((resolve) => relay.once("exit", (code) => resolve(code)));
   relay.kill("SIGTERM");
   expect(await exited).toBe(0);
-  for (const secret of [
-    RELAY_CLIENT.clientSecret,
-    sandbox.credentials.clientSecret,
-    sandbox.credentials.accessKeySecret,
-  ]) {
+  for (const secret of [RELAY_CLIENT.clientSecret, ...secretsOf(sandbox.connection())]) {
     expect(output).not.toContain(secret);
   }
   expect(output).not.toContain("Hello from a separate relay process");

@@ -1,5 +1,5 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
-import { clearAuthCache } from "../../src/cxone";
+import { clearAuthCache, secretsOf } from "../../src/cxone";
 import type { NodeClientOptions } from "../../src/node-kit";
 import {
   API_CALL_LIMIT,
@@ -51,11 +51,10 @@ export async function runWith(
   return run;
 }
 
-/** Every secret the sandbox knows (credentials and each access token it issued). */
+/** Every secret the nodes hold (the connection's secret fields, thread key included) and each token the sandbox issued. */
 export function sandboxSecrets(env: Env): string[] {
-  const { clientSecret, accessKeySecret } = env.sandbox.credentials;
   const tokens = [...(env.sandbox as unknown as { tokens: Map<string, number> }).tokens.keys()];
-  return [clientSecret, accessKeySecret, ...tokens];
+  return [...secretsOf(env.sandbox.connection()), ...tokens];
 }
 
 export function expectNoSecrets(env: Env, run: NodeRun, session: Session): void {
