@@ -1,5 +1,6 @@
 import { clearAuthCache } from "../cxone/auth";
 import { CxoneClient } from "../cxone/client";
+import { CONNECTION_ENV } from "../cxone/connection-fields";
 import { CxoneAuthError, CxoneError } from "../cxone/errors";
 import type { CxoneChannel } from "../cxone/schemas";
 import { configFromEnv } from "../relay/env";
@@ -65,7 +66,7 @@ export async function runDoctor(env: Env, out: Output): Promise<DoctorResult> {
 async function cxoneChecks(env: Env, add: (c: Check) => void) {
   let client: CxoneClient;
   try {
-    client = new CxoneClient(parseCredentials(env, env.CXONE_CHANNEL_ID ?? ""), { deadlineMs: 60_000 });
+    client = new CxoneClient(parseCredentials(env, env[CONNECTION_ENV.channelId] ?? ""), { deadlineMs: 60_000 });
   } catch (err) {
     add({
       id: "credentials",
@@ -113,7 +114,7 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
     detail: `${Math.round(session.tokenLifetimeMs / 1000)} s`,
     fix: lifetimeOk
       ? undefined
-      : `CXone issues tokens for less than ${MIN_TOKEN_LIFETIME_MS / 1000} s: check CXONE_AUTH_HOST points at CXone's own auth host`,
+      : `CXone issues tokens for less than ${MIN_TOKEN_LIFETIME_MS / 1000} s: check ${CONNECTION_ENV.authHost} points at CXone's own auth host`,
   });
   if (session.issuedAt !== undefined) {
     // The token's iat is whole seconds: allow the second it was rounded to, plus the round trip.
@@ -122,7 +123,7 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
   }
 
   // ---- channel ----
-  const channelId = env.CXONE_CHANNEL_ID;
+  const channelId = env[CONNECTION_ENV.channelId];
   const integrationId = env[CXONE_INTEGRATION_ID];
   let channel: CxoneChannel | undefined;
   if (!channelId) {
@@ -131,7 +132,7 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
       title: "BYOC channel exists",
       ok: false,
       required: true,
-      detail: "CXONE_CHANNEL_ID is not set",
+      detail: `${CONNECTION_ENV.channelId} is not set`,
       fix: "run `setup --integration-id <your BYOC integration id>`: it creates the channel and writes its id",
     });
   } else {
@@ -143,7 +144,7 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
         ok: false,
         required: true,
         detail: `no channel ${channelId} in this tenant`,
-        fix: "correct CXONE_CHANNEL_ID, or remove it and run `setup` to create the channel",
+        fix: `correct ${CONNECTION_ENV.channelId}, or remove it and run \`setup\` to create the channel`,
       });
     } else if (integrationId && channel.channelIntegrationId !== integrationId) {
       add({
@@ -152,7 +153,7 @@ async function cxoneChecks(env: Env, add: (c: Check) => void) {
         ok: false,
         required: true,
         detail: `channel ${channelId} belongs to integration ${channel.channelIntegrationId}, not ${integrationId}`,
-        fix: `remove CXONE_CHANNEL_ID and run \`setup --integration-id ${integrationId}\` to make a channel on your integration (or set CXONE_INTEGRATION_ID=${channel.channelIntegrationId} if that one is the relay's)`,
+        fix: `remove ${CONNECTION_ENV.channelId} and run \`setup --integration-id ${integrationId}\` to make a channel on your integration (or set CXONE_INTEGRATION_ID=${channel.channelIntegrationId} if that one is the relay's)`,
       });
     } else {
       add({
@@ -369,13 +370,13 @@ function clockCheck(id: string, title: string, skewMs: number): Check {
 function credentialFix(err: unknown): string {
   const message = err instanceof Error ? err.message : "";
   if (err instanceof CxoneAuthError && message.includes("invalid_client")) {
-    return "CXONE_CLIENT_ID / CXONE_CLIENT_SECRET are wrong: copy them from NiCE's app registration (the client secret, not the access key secret)";
+    return `${CONNECTION_ENV.clientId} / ${CONNECTION_ENV.clientSecret} are wrong: copy them from NiCE's app registration (the client secret, not the access key secret)`;
   }
   if (err instanceof CxoneAuthError && message.includes("invalid_grant")) {
-    return "CXONE_ACCESS_KEY_ID / CXONE_ACCESS_KEY_SECRET are wrong or the key's user is inactive: create a new access key (Admin > Employees > Access Keys)";
+    return `${CONNECTION_ENV.accessKeyId} / ${CONNECTION_ENV.accessKeySecret} are wrong or the key's user is inactive: create a new access key (Admin > Employees > Access Keys)`;
   }
   if (err instanceof CxoneError)
-    return "check CXONE_AUTH_HOST (your CXone region's auth host) and this machine's network";
+    return `check ${CONNECTION_ENV.authHost} (your CXone region's auth host) and this machine's network`;
   return "check the CXONE_* variables";
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { CxoneClient } from "../cxone/client";
 import { type CxoneConnection, secretsOf } from "../cxone/config";
-import { connectionFields } from "../cxone/connection-fields";
+import { CONNECTION_ENV, connectionFields } from "../cxone/connection-fields";
 import type { CxoneChannel } from "../cxone/schemas";
 import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
@@ -141,7 +141,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   const relaySecret = existingSecret && existingSecret.length >= MIN_SECRET_LENGTH ? existingSecret : newClientSecret();
   // The thread key signs thread ids (connection field threadKey = RELAY_THREAD_KEY); kept on later runs, since a new
   // one would strand every open handover (README, Security model).
-  const existingThreadKey = env.RELAY_THREAD_KEY;
+  const existingThreadKey = env[CONNECTION_ENV.threadKey];
   const threadKey = existingThreadKey && !threadKeyProblem(existingThreadKey) ? existingThreadKey : newClientSecret();
   out.hide(relaySecret, threadKey);
   // The channel only once it is this integration's: CXONE_CHANNEL_ID without it would name a channel setup never checked.
@@ -158,7 +158,7 @@ export async function runSetup(env: Env, opts: SetupOptions, out: Output, ask: P
   writeEnvFile(opts.out, values);
   out.heading("Relay env file");
   out.say(
-    `  wrote ${opts.out} (mode 0600)${existingSecret === relaySecret ? "" : ", with a new random RELAY_CLIENT_SECRET"}${existingThreadKey === threadKey ? "" : ", with a new random RELAY_THREAD_KEY"}`,
+    `  wrote ${opts.out} (mode 0600)${existingSecret === relaySecret ? "" : ", with a new random RELAY_CLIENT_SECRET"}${existingThreadKey === threadKey ? "" : `, with a new random ${CONNECTION_ENV.threadKey}`}`,
   );
 
   // ---- 5. what to paste where ----
@@ -256,11 +256,13 @@ async function findOrCreateChannel(
   name: string,
 ): Promise<{ channel: CxoneChannel; created: boolean }> {
   const channels = await allChannels(client);
-  const configured = env.CXONE_CHANNEL_ID ? channels.find((c) => c.id === env.CXONE_CHANNEL_ID) : undefined;
+  const configured = env[CONNECTION_ENV.channelId]
+    ? channels.find((c) => c.id === env[CONNECTION_ENV.channelId])
+    : undefined;
   if (configured && configured.channelIntegrationId !== integrationId) {
     throw new SettingError(
-      "CXONE_CHANNEL_ID",
-      `names channel ${configured.id} of integration ${configured.channelIntegrationId}, not ${integrationId}: remove CXONE_CHANNEL_ID to let setup create one on ${integrationId}, or pass --integration-id ${configured.channelIntegrationId}`,
+      CONNECTION_ENV.channelId,
+      `names channel ${configured.id} of integration ${configured.channelIntegrationId}, not ${integrationId}: remove ${CONNECTION_ENV.channelId} to let setup create one on ${integrationId}, or pass --integration-id ${configured.channelIntegrationId}`,
     );
   }
   const channelId = channelIdFor(tenantId, integrationId);

@@ -150,6 +150,11 @@ export const connectionFields = (Object.keys(CONNECTION_FIELDS) as ConnectionFie
 /** The names of the fields whose values must never reach a log, an error or output. */
 export const SECRET_FIELDS = connectionFields.filter((f) => f.secret).map((f) => f.name);
 
+/** Field name → the variable the relay and the CLI read it from. */
+export const CONNECTION_ENV = Object.fromEntries(connectionFields.map((f) => [f.name, f.env])) as Readonly<
+  Record<ConnectionFieldName, string>
+>;
+
 /** Field name → env variable, for the fields the relay's case poll logs in with (CXONE_*). */
 export const CASE_POLL_ENV: Readonly<Partial<Record<ConnectionFieldName, string>>> = Object.fromEntries(
   connectionFields.filter((f) => f.relay === "case poll").map((f) => [f.name, f.env]),
