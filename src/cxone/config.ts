@@ -1,8 +1,7 @@
+/** Validates a CXone connection at run time (extension-tools validates nothing) with ./connection-fields.ts. */
 import { z } from "zod";
 import { CONNECTION_FIELDS, type ConnectionFieldName, SECRET_FIELDS } from "./connection-fields";
 import { CxoneConfigError } from "./errors";
-
-/** Validates a CXone connection at run time (extension-tools validates nothing) with ./connection-fields.ts. */
 
 type FieldChecks = { [K in ConnectionFieldName]: (typeof CONNECTION_FIELDS)[K]["check"] };
 

@@ -1,11 +1,11 @@
+// The CXone connection's fields, each spelled once: everything that lists them derives from this file.
 import { z } from "zod";
 import { secureUrl } from "./secure-url";
 
-/**
- * The CXone connection's fields, each spelled once: the Cognigy form (connections/cxoneConnection.ts), the zod schema
- * the nodes validate it with (./config.ts), the env variables the relay and the admin CLI read the same values from,
- * and which values are secrets to scrub from logs, errors and output all derive from this list. No relay or CLI code
- * here: the extension bundle imports it.
+/*
+ * The Cognigy form (connections/cxoneConnection.ts), the zod schema the nodes validate it with (./config.ts), the env
+ * variables the relay and the admin CLI read the same values from, and which values are secrets to scrub from logs,
+ * errors and output. No relay or CLI code here: the extension bundle imports it.
  */
 
 export const GLOBAL_AUTH_HOST = "https://cxone.niceincontact.com";

@@ -1,9 +1,10 @@
+// The one rule for every URL a token or message text is sent to: https, or plain http to loopback in dev mode.
 import { z } from "zod";
 
-/**
- * The one rule for every URL a token or message text is sent to: https, or plain http to loopback when the process
- * says it is a test, the sandbox, the emulator or the demo (CXONE_HANDOVER_DEV_MODE=1). In production a connection
- * to http://localhost would send tokens and text unencrypted to whatever listens on the Cognigy host.
+/*
+ * Plain http only when the process says it is a test, the sandbox, the emulator or the demo (CXONE_HANDOVER_DEV_MODE=1).
+ * In production a connection to http://localhost would send tokens and text unencrypted to whatever listens on the
+ * Cognigy host.
  */
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);

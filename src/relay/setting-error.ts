@@ -1,7 +1,9 @@
+// A setting the admin gave is missing or wrong (env variable, CLI flag, `startRelay({...})` key): one error, one line.
+
 /**
- * A setting the admin gave is missing or wrong: an env variable, a CLI flag or a `startRelay({...})` key. The relay
- * refuses to start with it (exit code 1), the CLI exits with code 2; both print the same line, the setting's name as
- * the admin typed it followed by what to fix ("RELAY_CLIENT_SECRET is too short: …"), never its value.
+ * The relay refuses to start with it (exit code 1), the CLI exits with code 2; both print the same line, the
+ * setting's name as the admin typed it followed by what to fix ("RELAY_CLIENT_SECRET is too short: …"), never its
+ * value.
  */
 export class SettingError extends Error {
   constructor(
