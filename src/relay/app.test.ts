@@ -16,7 +16,7 @@ describe("buildApp", () => {
   });
   afterAll(() => cognigy.stop());
 
-  async function app(overrides: { rateLimitPerMinute?: number; trustProxy?: number } = {}) {
+  async function app(overrides: { rateLimitPerMinute?: number; trustProxy?: string } = {}) {
     const config = parseRelayConfig({
       ...overrides,
       ...RELAY_CLIENT,
@@ -112,8 +112,9 @@ describe("buildApp", () => {
     }
   });
 
-  test("RELAY_TRUST_PROXY as a hop count: the client address is the one the nearest proxy saw", async () => {
-    const { relay, store } = await app({ rateLimitPerMinute: 1, trustProxy: 1 });
+  test("RELAY_TRUST_PROXY as the proxy's address: the client address is the one that proxy saw", async () => {
+    // inject's socket address is 127.0.0.1: here, the load balancer.
+    const { relay, store } = await app({ rateLimitPerMinute: 1, trustProxy: "127.0.0.1" });
     try {
       const authorization = await bearerFrom(relay);
       const from = (forwardedFor: string) =>

@@ -16,16 +16,6 @@ declare module "fastify" {
   }
 }
 
-/**
- * Trust the `hops` proxies nearest to us for the client address (Express's hop count). Fastify 5.12 no longer
- * does this for a number (it trusts nothing, as a direct client could spoof X-Forwarded-For); RELAY_TRUST_PROXY
- * keeps its documented meaning, and the address it yields only keys the per-address rate limits.
- */
-const trustHops =
-  (hops: number) =>
-  (_address: string, hop: number): boolean =>
-    hop < hops;
-
 /** The relay's app, not listening yet: start-up (server.ts) listens; tests may `app.inject` instead. */
 export function buildApp(deps: RelayDeps) {
   const { config, log, metrics } = deps;
@@ -36,7 +26,7 @@ export function buildApp(deps: RelayDeps) {
     bodyLimit: config.bodyLimitBytes,
     // Thread ids carry the Cognigy conversation (see src/handover/thread.ts) and are longer than Fastify's 100.
     routerOptions: { maxParamLength: 4096 },
-    trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
+    trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();

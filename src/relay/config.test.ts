@@ -84,6 +84,20 @@ describe("configuration from the environment", () => {
     expect(errorOf({ ...base, ...cxone, CXONE_AUTH_HOST: "http://evil.example" })).toMatch(/^CXONE_AUTH_HOST must/);
   });
 
+  test("RELAY_TRUST_PROXY: true, or the proxies' addresses and ranges; a hop count is refused with what to set", () => {
+    expect(configFromEnv(base).trustProxy).toBe(false);
+    expect(configFromEnv({ ...base, RELAY_TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(configFromEnv({ ...base, RELAY_TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(
+      configFromEnv({ ...base, RELAY_TRUST_PROXY: " 10.0.0.0/8, 192.168.1.1,fd00::/8,loopback" }).trustProxy,
+    ).toEqual(["10.0.0.0/8", "192.168.1.1", "fd00::/8", "loopback"]);
+    expect(errorOf({ ...base, RELAY_TRUST_PROXY: "1" })).toMatch(
+      /^RELAY_TRUST_PROXY takes the load balancer's addresses or CIDR ranges \(e\.g\. 10\.0\.0\.0\/8\), not a hop count/,
+    );
+    expect(errorOf({ ...base, RELAY_TRUST_PROXY: "10.0.0.0/33" })).toMatch(/^RELAY_TRUST_PROXY has "10\.0\.0\.0\/33"/);
+    expect(errorOf({ ...base, RELAY_TRUST_PROXY: "lb.internal" })).toMatch(/not an IP address or CIDR range/);
+  });
+
   test("the older Cognigy route: COGNIGY_API_URL and COGNIGY_API_KEY together, instead of the endpoint URL", () => {
     const { COGNIGY_ENDPOINT_URL: _, ...noEndpoint } = base;
     const api = { COGNIGY_API_URL: "https://api-trial.cognigy.ai/", COGNIGY_API_KEY: "k-123" };

@@ -1,4 +1,5 @@
 /** The relay's configuration schema, for the environment (./env.ts) and the in-process API (`startRelay({...})`). */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { type CxoneConnection, parseConnection } from "../cxone/config";
 import { CASE_POLL_ENV, connectionFields } from "../cxone/connection-fields";
@@ -114,12 +115,38 @@ export const relayConfigSchema = z.object({
     .default(true),
   /** A shown typing indicator is cleared this long after the agent's last typing signal (CXone may send no stop). */
   typingClearSeconds: z.coerce.number().min(0.05).max(60).default(5),
-  /** Hops of reverse proxies to trust for the client address (rate limits, logs). */
-  trustProxy: z.preprocess(
-    (v) => (v === "true" ? true : v === "false" ? false : v),
-    z.union([z.boolean(), z.coerce.number().int().min(0)]).default(false),
-  ),
+  /**
+   * Which proxies in front may name the client (X-Forwarded-For; rate limits, logs): `true`, or their addresses or
+   * CIDR ranges. No hop count: it cannot tell a proxy from a direct client that forges the header, so Fastify
+   * refuses it too (its trustProxy docs).
+   */
+  trustProxy: z
+    .union([z.boolean(), z.string()])
+    .transform((v, ctx) => {
+      if (typeof v === "boolean" || v === "true" || v === "false") return v === true || v === "true";
+      const entries = v.split(",").map((e) => e.trim());
+      const wrong = entries.find((e) => !isTrustedProxyEntry(e));
+      if (wrong === undefined) return entries;
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: /^\d+$/.test(wrong)
+          ? "takes the load balancer's addresses or CIDR ranges (e.g. 10.0.0.0/8), not a hop count: a hop count cannot tell a proxy from a client forging X-Forwarded-For"
+          : `has "${wrong.slice(0, 60)}", which is not an IP address or CIDR range: use true or e.g. 10.0.0.0/8,192.168.1.1`,
+      });
+      return z.NEVER;
+    })
+    .default(false),
 });
+
+/** An address or CIDR range as Fastify's proxy-addr takes them (plus its named ranges). */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 function threadKeyRule(value: string | undefined, ctx: z.RefinementCtx) {
   const problem = value === undefined ? undefined : threadKeyProblem(value);
