@@ -1,3 +1,4 @@
+// The NiCE CXone connection as Cognigy shows it: the form, derived from the one field list in src/cxone/connection-fields.ts.
 import type { IConnectionSchema, IConnectionSchemaField } from "@cognigy/extension-tools";
 import { connectionFields } from "../src/cxone/connection-fields";
 

@@ -1,3 +1,4 @@
+// The admin CLI (`npm run cli -- setup|doctor`): sets up CXone and Cognigy for the relay and checks both.
 import { Command, CommanderError } from "commander";
 import { SettingError } from "../relay/setting-error";
 import { runDoctor } from "./doctor";

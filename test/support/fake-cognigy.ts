@@ -4,9 +4,6 @@ import { CognigyEndpoint } from "../../testbed/emulator/cognigy-endpoint";
 /** The API key the endpoint accepts on `/new/v2.0/endpoint/notify|inject` (relays under test are given it). */
 export const COGNIGY_API_KEY = "k-123";
 
-/** Kept for src/cli/cli.test.ts, which names the type this way; new tests name `CognigyEndpoint`. */
-export type FakeCognigy = CognigyEndpoint;
-
 export function startFakeCognigy(): Promise<CognigyEndpoint> {
   return new CognigyEndpoint({ apiKey: COGNIGY_API_KEY }).start();
 }
