@@ -1,9 +1,9 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { clearAuthCache, parseConnection } from "../src/cxone";
+import { OPEN_STATUSES } from "../src/cxone/case-status";
 import { CxoneClient } from "../src/cxone/client";
 import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
-import { OPEN_STATUSES } from "../src/relay/case-events";
 import { CaseStates } from "../src/relay/case-state";
 import type { CognigyClient } from "../src/relay/cognigy";
 import { createMetrics } from "../src/relay/metrics";

@@ -1,4 +1,4 @@
-import { CLOSED_STATUSES, type CxoneClient, CxoneConfigError, describeError } from "../src/cxone";
+import { type CxoneClient, CxoneConfigError, describeError, isClosedStatus } from "../src/cxone";
 import {
   COGNIGY_ID_MAX,
   EXPIRING_SESSION_ENDPOINT_TYPES,
@@ -128,7 +128,7 @@ async function stillOpen(run: NodeRun<HandoverConfig>, state: HandoverState): Pr
   if (!state.contactId) return true;
   try {
     const contact = await run.cxone().getContact(state.contactId);
-    return !!contact && !CLOSED_STATUSES.includes(contact.status);
+    return !!contact && !isClosedStatus(contact.status);
   } catch (err) {
     run.log("warn", `could not check case ${state.contactId} (${describeError(err)}); treating it as open`);
     return true;

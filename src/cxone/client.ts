@@ -1,4 +1,5 @@
 import { Authenticator, type AuthSession, type PersistedAuth } from "./auth";
+import { OPEN_STATUSES } from "./case-status";
 import { type CxoneConnection, secretsOf } from "./config";
 import {
   CxoneApiError,
@@ -84,7 +85,7 @@ export interface SentMessage {
 }
 
 export interface ContactSearch {
-  statuses: string[];
+  statuses: readonly string[];
   scrollToken?: string;
   newestFirst?: boolean;
   /** Only the cases of these end users (`endUserIdOnExternalPlatform[]`: the Cognigy userIds handovers send). */
@@ -348,7 +349,7 @@ export class CxoneClient {
       path: "/dfo/3.0/contacts",
       params: {
         "channel[]": [this.connection.channelId],
-        "status[]": query.statuses,
+        "status[]": [...query.statuses],
         scrollToken: query.scrollToken,
         ...(query.endUserIds ? { "endUserIdOnExternalPlatform[]": query.endUserIds } : {}),
         // NiCE's own SDK sorts the search with these (src/cxone/README.md §1).
@@ -403,7 +404,7 @@ export class CxoneClient {
    */
   async findContactByThread(
     threadId: string,
-    statuses: string[] = ["new", "open", "pending", "escalated"],
+    statuses: readonly string[] = OPEN_STATUSES,
     maxPages = 4,
   ): Promise<CxoneContact | undefined> {
     // Newest first: the case we look for was opened or updated moments ago, so it is on the first page.

@@ -1,7 +1,7 @@
+import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
-import { CLOSED_STATUSES } from "../cxone/schemas";
 import type { HandoverState } from "./state";
 
 export type CloseResult = "abandoned" | "closed" | "already-gone" | "no-case";
@@ -23,7 +23,7 @@ export async function closeCase(client: CxoneClient, state: HandoverState, log: 
       // Whether abandon also ends the case is undocumented (the Contact keeps `abandon` apart from `status`): a case
       // only flagged would still be routed to an agent after the user left, so close it too.
       const after = await client.getContact(contactId);
-      if (!after || CLOSED_STATUSES.includes(after.status)) return "abandoned";
+      if (!after || isClosedStatus(after.status)) return "abandoned";
       log("info", `CXone flagged case ${contactId} abandoned but left it ${after.status}; closing it`);
       await client.setContactStatus(contactId, "closed");
       return "abandoned";

@@ -1,10 +1,11 @@
+import { ALL_STATUSES, isOpenStatus } from "../cxone/case-status";
 import { CxoneClient } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";
 import { describeError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
-import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import type { CxoneContact } from "../cxone/schemas";
 import type { ConversationRef } from "../handover/thread";
-import { CaseStates, EVENTS_TO_RETRY, OPEN_STATUSES } from "./case-state";
+import { CaseStates, EVENTS_TO_RETRY } from "./case-state";
 import type { CognigyClient } from "./cognigy";
 import { Inactivity } from "./inactivity";
 import type { RelayMetrics } from "./metrics";
@@ -24,9 +25,6 @@ import type { Store } from "./store";
  * the waiting features (queue-updates.ts, inactivity.ts), which work from what the poll read.
  */
 
-export { OPEN_STATUSES } from "./case-state";
-
-const ALL_STATUSES = [...OPEN_STATUSES, ...CLOSED_STATUSES];
 const POLL_LOCK = "poll-lock";
 /** Newest statusUpdatedAt (ms, CXone's clock) the last newest-updated read saw. */
 const WATERMARK = "case-poll-watermark";
@@ -175,13 +173,13 @@ export class CaseEvents {
       (await this.readNewestUpdated(client)).forEach(add);
       // The reconciliation's share of the poll must not cost the events found above: it is retried next poll.
       (await this.reconciliation.step(client).catch((err) => this.failed(report, err, "reconciliation"))).forEach(add);
-      report.open = [...toApply.values()].filter((c) => OPEN_STATUSES.includes(c.contact.status)).length;
+      report.open = [...toApply.values()].filter((c) => isOpenStatus(c.contact.status)).length;
 
       await eachLimit([...toApply.values()], 8, async ({ contact, threadId }) => {
         try {
           // Renewed before every case: slow Cognigy calls must not let the lock lapse while this relay still polls.
           await store.acquire(POLL_LOCK, this.o.owner, this.lockTtlMs);
-          const open = OPEN_STATUSES.includes(contact.status);
+          const open = isOpenStatus(contact.status);
           await this.states.apply(contact, threadId, report.events, open ? cycle : undefined);
           await this.waiting(contact, threadId);
         } catch (err) {

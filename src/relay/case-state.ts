@@ -1,4 +1,5 @@
-import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import { isClosedStatus } from "../cxone/case-status";
+import type { CxoneContact } from "../cxone/schemas";
 import type { AgentDetailsEvent, EndedEvent, EndReason, RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
@@ -18,7 +19,6 @@ import type { Store } from "./store";
  * or by two relays at once is locked, compared with the stored state, and only what changed is injected.
  */
 
-export const OPEN_STATUSES = ["new", "open", "pending", "escalated"];
 /** Hash of CaseState by case id: the handovers the poller follows. */
 export const CASE_STATES = "cases";
 /** Hash of case id → the contact as last read, for events Cognigy did not take yet (retried every poll). */
@@ -112,7 +112,7 @@ export class CaseStates {
     const ref = this.decode(contact.threadIdOnExternalPlatform);
     if (!ref) return false;
     const state = await this.load(contact.id);
-    if (CLOSED_STATUSES.includes(contact.status)) {
+    if (isClosedStatus(contact.status)) {
       if (!state && !closedRecently(contact)) return false;
       return !(await this.o.store.get(`resolved:${contact.id}`));
     }
@@ -143,7 +143,7 @@ export class CaseStates {
       if (seenInCycle !== undefined) state.seenInCycle = seenInCycle;
       let done = true;
 
-      if (CLOSED_STATUSES.includes(contact.status)) {
+      if (isClosedStatus(contact.status)) {
         const result = await this.inject(ref, endedEvent(contact, before));
         if (this.settle(result, state, "ended", id, events)) {
           await store.set(`resolved:${id}`, "1", RESOLVED_TTL_MS);

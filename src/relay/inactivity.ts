@@ -1,6 +1,7 @@
+import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import type { CxoneLogger } from "../cxone/log";
-import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import type { CxoneContact } from "../cxone/schemas";
 import { closeCase } from "../handover/close";
 import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
 import type { HandoverState } from "../handover/state";
@@ -71,7 +72,7 @@ export class Inactivity {
     const { store } = this.o;
     const raw = await store.hashGet(INACTIVITY_TIMERS, contact.id);
     const timer = raw ? parse(raw) : undefined;
-    if (CLOSED_STATUSES.includes(contact.status)) {
+    if (isClosedStatus(contact.status)) {
       // Ended elsewhere (agent, user, flow): no timer left; a timer already ending finishes its own inject first.
       if (raw && !timer?.ending) await store.hashDelete(INACTIVITY_TIMERS, contact.id);
       return;

@@ -1,4 +1,5 @@
-import { CLOSED_STATUSES, type CxoneContact } from "../cxone/schemas";
+import { isClosedStatus } from "../cxone/case-status";
+import type { CxoneContact } from "../cxone/schemas";
 import type { QueueTooLongEvent, QueueUpdateEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { queueUpdateText } from "../handover/wait-settings";
@@ -54,7 +55,7 @@ export interface QueueUpdatesOptions {
 
 /** Open and nobody (human) has it: the case waits in the queue. */
 export function isQueued(contact: CxoneContact): boolean {
-  if (CLOSED_STATUSES.includes(contact.status)) return false;
+  if (isClosedStatus(contact.status)) return false;
   return !contact.inboxAssigneeUser || contact.inboxAssigneeUser.isBotUser === true;
 }
 
@@ -75,7 +76,7 @@ export class QueueUpdates {
     if (!raw) return;
     await store.hashDelete(QUEUED_CASES, contact.id);
     const entry = parse(raw);
-    if (entry && !CLOSED_STATUSES.includes(contact.status)) await this.recordAssignment(entry);
+    if (entry && !isClosedStatus(contact.status)) await this.recordAssignment(entry);
   }
 
   /** Sends the updates that are due; returns what it delivered (`queueUpdate:{id}`, `queueTooLong:{id}`). */

@@ -1,6 +1,7 @@
+import { OPEN_STATUSES } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
-import { type CaseState, type CaseStates, OPEN_STATUSES, type SeenContact } from "./case-state";
+import type { CaseState, CaseStates, SeenContact } from "./case-state";
 import type { Store } from "./store";
 
 /**
