@@ -1,8 +1,8 @@
 import { agentDisplayName } from "../src/handover/agent-name";
-import { isOpen, readHandover } from "../src/handover/state";
+import { isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
-import { agentNoticeData, ON_NO_HANDOVER, saveHandover } from "./shared";
+import { agentNoticeData, ON_NO_HANDOVER } from "./shared";
 
 export const AGENT_DETAILS = "cxoneAgentDetails";
 const RESULT_KEY = "cxoneAgent";

@@ -1,8 +1,8 @@
 import { closeCase } from "../src/handover/close";
 import type { FlowEndReason } from "../src/handover/events";
-import { isOpen, readHandover } from "../src/handover/state";
+import { isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
-import { restoreBotLook, saveHandover, writeHandoverStatus } from "./shared";
+import { restoreBotLook, writeHandoverStatus } from "./shared";
 
 export const END_HANDOVER = "cxoneEndHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];

@@ -8,7 +8,7 @@ import {
   userText,
 } from "../src/handover/cognigy-platform";
 import { newHandoverId, openingMessageId, transcriptMessageId } from "../src/handover/ids";
-import { type HandoverState, isOpen, readHandover } from "../src/handover/state";
+import { type HandoverState, isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { encodeThreadId } from "../src/handover/thread";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { CUSTOMER_FIELDS, checkCaseFields, checkFields } from "./caseFields";
@@ -17,7 +17,6 @@ import {
   DEFAULT_REQUEUED_TEXT,
   displayName,
   type SendResult,
-  saveHandover,
   sendInOrder,
   TRANSCRIPT_FIELDS,
   type TranscriptConfig,

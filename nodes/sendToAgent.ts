@@ -4,7 +4,7 @@ import { closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
 import { END_REASONS, type EndReason, type FlowEndReason, type RelayEventName } from "../src/handover/events";
 import { userMessageId } from "../src/handover/ids";
-import { type Agent, type HandoverState, isOpen, readHandover } from "../src/handover/state";
+import { type Agent, type HandoverState, isOpen, readHandover, saveHandover } from "../src/handover/state";
 import {
   type CognigyBag,
   cxoneNode,
@@ -21,7 +21,6 @@ import {
   isCancelRequest,
   ON_NO_HANDOVER,
   restoreBotLook,
-  saveHandover,
   writeHandoverStatus,
 } from "./shared";
 

@@ -1,11 +1,10 @@
 import { inputTag, transcriptMessageId } from "../src/handover/ids";
-import { isOpen, readHandover } from "../src/handover/state";
+import { isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import {
   customerOf,
   ON_NO_HANDOVER,
   type SendResult,
-  saveHandover,
   sendInOrder,
   TRANSCRIPT_FIELDS,
   type TranscriptConfig,

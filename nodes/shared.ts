@@ -1,7 +1,7 @@
 import type { INodeField, INodeSection } from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { type CxoneClient, CxoneConfigError, type EndUser } from "../src/cxone";
 import { isWebchat } from "../src/handover/cognigy-platform";
-import { type Agent, HANDOVER_CONTEXT_KEY, type HandoverState, type HandoverStatus } from "../src/handover/state";
+import type { Agent, HandoverState, HandoverStatus } from "../src/handover/state";
 import {
   buildTranscriptMessages,
   collectTranscript,
@@ -15,10 +15,6 @@ import type { CognigyApi, CognigyBag, NodeRun, Outcome } from "../src/node-kit";
 export const ON_NO_HANDOVER: Outcome = { suffix: "OnNoHandover", label: "No handover" };
 /** Said when the case goes back to the queue without an agent (Hand over's Back in queue message). */
 export const DEFAULT_REQUEUED_TEXT = "You are waiting for an agent again.";
-
-export function saveHandover(api: CognigyApi, state: HandoverState): void {
-  api.addToContext?.(HANDOVER_CONTEXT_KEY, state, "simple");
-}
 
 /**
  * Cognigy's handover status object (`input.handover`, what the Lookup node's Handover Status mode reads), written

@@ -64,6 +64,16 @@ export const handoverStateSchema = z.object({
 });
 export type HandoverState = z.infer<typeof handoverStateSchema>;
 
+/** What writing a handover needs from Cognigy's node API (`api.addToContext`), without the whole node kit. */
+export interface ContextWriter {
+  addToContext?: (key: string, value: unknown, mode: string) => void;
+}
+
+/** Records the handover in context, where readHandover finds it: the one write, beside the one read. */
+export function saveHandover(api: ContextWriter, state: HandoverState): void {
+  api.addToContext?.(HANDOVER_CONTEXT_KEY, state, "simple");
+}
+
 /** The handover recorded in context, or undefined when there is none (or it is unreadable). */
 export function readHandover(context: Record<string, unknown> | undefined): HandoverState | undefined {
   const parsed = handoverStateSchema.safeParse(context?.[HANDOVER_CONTEXT_KEY]);
