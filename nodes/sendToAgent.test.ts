@@ -173,12 +173,54 @@ describe("Send to agent: relay events", () => {
   });
 
   test("without api.stopExecution a stale event follows OnSuccess (nothing forwarded); also with no handover", async () => {
-    const session = newSession({ data: { cxone: { event: "agentJoined", contactId: "123", agent: { name: "X" } } } });
+    const stale = { event: "agentJoined", contactId: "123", agent: { id: "1001", name: "X" } };
+    const session = newSession({ data: { cxone: stale } });
     const run = await gate(session, { omitApi: ["stopExecution"] });
     expect(run.outcome).toBe("cxoneSendToAgentOnSuccess");
     expect(run.outputs).toEqual([]);
     expect(session.context.cxoneHandover).toBeUndefined();
     expect(env.sandbox.requests).toHaveLength(0);
+  });
+});
+
+describe("Send to agent: events read by the one event schema (src/handover/events.ts)", () => {
+  test("an event name a newer relay added is absorbed with a log line; the handover is untouched", async () => {
+    const session = await openHandover(env);
+    const before = structuredClone(stateOf(session));
+    const { contactId } = before;
+    const run = await gate(next(session, { data: { cxone: { event: "agentWaved", contactId } } }));
+    expect(run.stopped).toBe(true);
+    expect(run.outputs).toEqual([]);
+    expect(stateOf(session)).toEqual(before);
+    expect(run.logs.some((l) => l.level === "info" && /ignored relay event "agentWaved"/.test(l.text))).toBe(true);
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
+
+  test.each([
+    ["agentJoined without its agent", { event: "agentJoined" }, /"agentJoined" \(agent: Required\)/],
+    ["agentJoined with an empty name", { event: "agentJoined", agent: { id: "7", name: " " } }, /agent\.name/],
+    ["ended without a reason", { event: "ended" }, /"ended" \(reason: /],
+  ])(
+    "a known event with a malformed payload (%s) is logged and absorbed, never forwarded",
+    async (_, cxone, problem) => {
+      const session = await openHandover(env, { endedText: "Bye." });
+      const before = structuredClone(stateOf(session));
+      const run = await gate(next(session, { data: { cxone: { ...cxone, contactId: before.contactId } } }));
+      expect(run.stopped).toBe(true);
+      expect(run.outputs).toEqual([]);
+      expect(stateOf(session)).toEqual(before);
+      const warning = run.logs.find((l) => l.level === "warn" && /malformed relay event/.test(l.text));
+      expect(warning?.text).toMatch(problem);
+      expect(env.sandbox.requests).toHaveLength(0);
+    },
+  );
+
+  test("an end reason a newer relay added ends the handover on Handover ended (read as closedInCxone)", async () => {
+    const session = await openHandover(env);
+    const { contactId } = stateOf(session);
+    const run = await gate(next(session, { data: { cxone: { event: "ended", reason: "agentVanished", contactId } } }));
+    expect(run.outcome).toBe("cxoneSendToAgentOnEnded");
+    expect(stateOf(session)).toMatchObject({ status: "completed", endReason: "closedInCxone" });
   });
 });
 
@@ -199,7 +241,9 @@ describe("Send to agent: cancel", () => {
     const session = await openHandover(env, { cancelIntent: "cancelHandover" });
     env.sandbox.assignAgent(stateOf(session).contactId);
     const { contactId } = stateOf(session);
-    await gate(next(session, { data: { cxone: { event: "agentJoined", contactId, agent: { name: "Anna" } } } }));
+    const joined = { event: "agentJoined", contactId, agent: { id: "1001", name: "Anna" } };
+    await gate(next(session, { data: { cxone: joined } }));
+    expect(stateOf(session).status).toBe("active");
     const run = await gate(next(session, { text: "forget it", intent: "cancelHandover" }));
     expect(run.outcome).toBe("cxoneSendToAgentOnCancelled");
     const c = env.sandbox.caseForThread(stateOf(session).threadId)!;

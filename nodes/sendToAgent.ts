@@ -1,8 +1,14 @@
 import type { Attachment } from "../src/cxone";
-import { FALLBACK_AGENT_NAME } from "../src/handover/agent-name";
 import { closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
-import { END_REASONS, type EndReason, type FlowEndReason, type RelayEventName } from "../src/handover/events";
+import type {
+  AgentDetailsEvent,
+  EndReason,
+  EventAgent,
+  FlowEndReason,
+  ReadRelayEvent,
+  RelayEvent,
+} from "../src/handover/events";
 import { userMessageId } from "../src/handover/ids";
 import { type Agent, type HandoverState, isOpen, readHandover, saveHandover } from "../src/handover/state";
 import {
@@ -53,15 +59,9 @@ export function attachmentsOf(input: CognigyBag): Attachment[] {
   return out;
 }
 
-function agentOf(raw: unknown): Agent {
-  const a = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
-  const id = typeof a.id === "string" || typeof a.id === "number" ? String(a.id) : "";
-  return {
-    id,
-    name: text(a.name).trim() || FALLBACK_AGENT_NAME,
-    ...(text(a.nickname) ? { nickname: text(a.nickname) } : {}),
-    ...(text(a.avatarUrl) ? { avatarUrl: text(a.avatarUrl) } : {}),
-  };
+/** The agent as the handover records it: the event's name is already the one display-name rule's. */
+function agentOf(agent: EventAgent): Agent {
+  return { id: agent.id, name: agent.name, ...(agent.avatarUrl ? { avatarUrl: agent.avatarUrl } : {}) };
 }
 
 /**
@@ -74,7 +74,7 @@ function announceAgent(run: NodeRun<SendToAgentConfig>, state: HandoverState, ag
   if (!state.displayAgentDetails || state.joinedText === undefined) return;
   const text = state.joinedText.replace(/\{name\}/g, agent.name).trim();
   if (!text) return;
-  const cxone = { event: "agentDetails", contactId, agent };
+  const cxone: AgentDetailsEvent = { event: "agentDetails", contactId, agent: agentOf(agent) };
   run.api.say?.(text, { ...agentNoticeData(run.input.endpointType, text, agent), cxone });
 }
 
@@ -96,7 +96,7 @@ function handBack(
   run: NodeRun<SendToAgentConfig>,
   state: HandoverState,
   reason: EndReason | FlowEndReason,
-  event?: Record<string, unknown>,
+  event?: RelayEvent,
 ): Outcome {
   const cancelled = reason === "userCancelled";
   const status = cancelled ? "cancelled" : "completed";
@@ -114,23 +114,28 @@ function handBack(
 }
 
 /** An `ended` event's reason; today's `resolved` event (from a relay of an older version) is the agent's resolve. */
-function endReasonOf(event: { event: string; reason?: unknown }): EndReason | undefined {
-  if (event.event === ("resolved" satisfies RelayEventName)) return "resolved";
-  if (event.event !== ("ended" satisfies RelayEventName)) return undefined;
-  return (END_REASONS as readonly unknown[]).includes(event.reason) ? (event.reason as EndReason) : "closedInCxone";
+function endReasonOf(event: RelayEvent): EndReason | undefined {
+  if (event.event === "resolved") return "resolved";
+  return event.event === "ended" ? event.reason : undefined;
 }
 
 /**
  * The relay's injects for the active case update the handover (agentJoined, requeued, ended and the older resolved);
- * anything else, e.g. an event for a case the user already cancelled, is absorbed.
+ * anything else, e.g. an event for a case the user already cancelled, an event a newer relay added or one whose
+ * payload does not match the event schema, is absorbed with a log line.
  */
 function onRelayEvent(
   run: NodeRun<SendToAgentConfig>,
   state: HandoverState | undefined,
-  event: { event: string; [key: string]: unknown },
+  read: ReadRelayEvent,
 ): Outcome | null {
-  const contactId =
-    typeof event.contactId === "string" || typeof event.contactId === "number" ? String(event.contactId) : undefined;
+  if (!("event" in read)) {
+    if ("unknown" in read) run.log("info", `ignored relay event "${read.unknown}": not one this version knows`);
+    else run.log("warn", `ignored a malformed relay event "${read.malformed}" (${read.problem})`);
+    return absorb(run);
+  }
+  const { event } = read;
+  const contactId = "contactId" in event ? event.contactId : undefined;
   const forActive = isOpen(state) && !!contactId && (state.contactId === undefined || state.contactId === contactId);
   const runs = (which: "queue" | "active" | "resolve") => state?.events?.[which] !== false;
   if (forActive && event.event === "agentJoined") {
@@ -142,12 +147,12 @@ function onRelayEvent(
     run.log("info", `agent joined case ${contactId}`);
     return runs("active") ? ON_SUCCESS : absorb(run);
   }
-  if (forActive && event.event === ("queueTooLong" satisfies RelayEventName)) {
+  if (forActive && event.event === "queueTooLong") {
     // The wait passed the handover's maximum: the flow below may offer another way or end the handover.
     run.log("info", `queue too long for case ${contactId}`);
     return ON_SUCCESS;
   }
-  if (forActive && event.event === ("requeued" satisfies RelayEventName)) {
+  if (forActive && event.event === "requeued") {
     const { agent: _gone, ...rest } = state;
     saveHandover(run.api, { ...rest, contactId, status: "queue" });
     writeHandoverStatus(run.api, { status: "queue", data: { contactId } });
@@ -162,10 +167,7 @@ function onRelayEvent(
     const outcome = handBack(run, { ...state, contactId }, reason, event);
     return runs("resolve") ? outcome : absorb(run);
   }
-  run.log(
-    "info",
-    `ignored relay event "${event.event.slice(0, 40)}" for case ${contactId ?? "?"}: not the active handover`,
-  );
+  run.log("info", `ignored relay event "${event.event}" for case ${contactId ?? "?"}: not the active handover`);
   return absorb(run);
 }
 

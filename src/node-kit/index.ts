@@ -17,6 +17,7 @@ import {
 import { secretsOf } from "../cxone/config";
 import { CxoneError, describeError } from "../cxone/errors";
 import { type CxoneLogger, scrub } from "../cxone/log";
+import { type ReadRelayEvent, readRelayEvent } from "../handover/events";
 import { AUTH_CONTEXT_KEY } from "../handover/state";
 
 /**
@@ -229,8 +230,7 @@ function persistAuth(api: CognigyApi, context: CognigyBag, client: CxoneClient |
   api.addToContext?.(AUTH_CONTEXT_KEY, persisted, "simple");
 }
 
-/** `input.data` of an inject the relay sent, if this input is one. */
-export function relayEvent(input: CognigyBag): { event: string; [key: string]: unknown } | undefined {
-  const cx = input?.data?.cxone;
-  return cx && typeof cx === "object" && typeof cx.event === "string" ? cx : undefined;
+/** The relay's event in `input.data.cxone` (read by the one event schema), if this input is one. */
+export function relayEvent(input: CognigyBag): ReadRelayEvent | undefined {
+  return readRelayEvent(input?.data?.cxone);
 }

@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { urlToHttpOptions } from "node:url";
-import type { RelayEvent } from "../handover/events";
+import { checkRelayEvent, type RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 
 /** Cognigy validates `text` up to this length (Notify and Inject). */
@@ -69,15 +69,19 @@ export class CognigyClient {
     if (!this.target.api && !this.target.endpointUrl) throw new Error("CognigyClient needs an endpoint or API URL");
   }
 
-  /** `view`: extra output data for the user's channel (quick replies, files; see agent-content.ts). */
-  send(
+  /**
+   * `view`: extra output data for the user's channel (quick replies, files; see agent-content.ts). Every event the
+   * relay sends passes here and is checked against the one event schema first: a malformed one rejects, unsent.
+   */
+  async send(
     route: CognigyRoute,
     ref: ConversationRef,
     text: string,
     cxone: RelayEvent,
     view?: Record<string, unknown>,
   ): Promise<CognigyResult> {
-    const data = { ...view, ...agentLook(cxone), cxone };
+    const event = checkRelayEvent(cxone);
+    const data = { ...view, ...agentLook(event), cxone: event };
     return this.post(route, ref.urlToken, { userId: ref.userId, sessionId: ref.sessionId, text, data });
   }
 
