@@ -188,18 +188,37 @@ describe("Hand over to NiCE CXone", () => {
 });
 
 describe("Hand over to NiCE CXone: conversations agent replies could not reach", () => {
-  test("a userId or sessionId over Cognigy's 256 characters goes to On error before any CXone call", async () => {
-    for (const key of ["userId", "sessionId"]) {
-      const session = newSession({ [key]: "x".repeat(257) });
+  test("an id over Cognigy's 256 characters goes to On error naming it, before any CXone call (no case, no message)", async () => {
+    for (const [key, length] of [
+      ["userId", 257],
+      ["sessionId", 257],
+      ["userId", 300],
+      ["URLToken", 300],
+    ] as const) {
+      const session = newSession({ [key]: "x".repeat(length) });
       env.sandbox.resetRequests();
+      const cases = env.sandbox.cases.size;
       const run = await runWith(env, handoverNode, session);
       expect(run.outcome).toBe("cxoneHandoverOnError");
       expect(errorOf(session)).toMatchObject({ code: "config" });
-      expect(errorOf(session)!.message).toMatch(new RegExp(`^${key}: is 257 characters; Cognigy accepts at most 256`));
+      expect(errorOf(session)!.message).toMatch(
+        new RegExp(`^${key}: is ${length} characters; Cognigy accepts at most 256`),
+      );
       expect(env.sandbox.requests).toHaveLength(0);
+      expect(env.sandbox.cases.size).toBe(cases);
+      expect(session.context.cxoneHandover).toBeUndefined();
     }
     const ok = await runWith(env, handoverNode, newSession({ sessionId: "s".repeat(256), userId: "u".repeat(256) }));
     expect(ok.outcome).toBe("cxoneHandoverOnSuccess");
+  });
+
+  test("ids that each fit but together overflow the thread id go to On error naming the longest, no CXone call", async () => {
+    const session = newSession({ userId: "u".repeat(250), sessionId: "s".repeat(256), URLToken: "t".repeat(240) });
+    env.sandbox.resetRequests();
+    const run = await runWith(env, handoverNode, session);
+    expect(run.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^sessionId: is 256 characters: with .*over the 1024 CXone takes/);
+    expect(env.sandbox.requests).toHaveLength(0);
   });
 
   test("an endpoint without Notify/Inject (REST, Alexa, Teams…) goes to On error with the reason, no case", async () => {

@@ -1,6 +1,5 @@
 import { type CxoneClient, CxoneConfigError, describeError, isClosedStatus } from "../src/cxone";
 import {
-  COGNIGY_ID_MAX,
   EXPIRING_SESSION_ENDPOINT_TYPES,
   notifySupport,
   quickReplyData,
@@ -135,21 +134,12 @@ async function stillOpen(run: NodeRun<HandoverConfig>, state: HandoverState): Pr
 }
 
 /**
- * Refuses, before any CXone call, a conversation agent replies could never reach: ids longer than Cognigy accepts in
- * a Notify, or an endpoint without Notify/Inject. Opening a case there would leave an agent writing into the void.
+ * Refuses, before any CXone call, a conversation agent replies could never reach: an endpoint without Notify/Inject
+ * (ids that cannot fit a thread id are refused by encodeThreadId, also before any CXone call). Opening a case there
+ * would leave an agent writing into the void.
  */
 function checkConversation(run: NodeRun<HandoverConfig>): void {
   const { input } = run;
-  for (const key of ["userId", "sessionId"] as const) {
-    const value = input[key];
-    if (typeof value === "string" && value.length > COGNIGY_ID_MAX) {
-      throw new CxoneConfigError(
-        key,
-        `is ${value.length} characters; Cognigy accepts at most ${COGNIGY_ID_MAX} in Notify/Inject, so agent replies ` +
-          "could not reach this conversation (shorten the id the endpoint or transformer sets)",
-      );
-    }
-  }
   const support = notifySupport(input.endpointType);
   if (!support.supported) {
     writeHandoverStatus(run.api, { status: "error", error: { reason: "unsupported", message: support.reason } });
@@ -174,20 +164,7 @@ function checkConversation(run: NodeRun<HandoverConfig>): void {
 export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
   const { api, input, config } = run;
   checkConversation(run);
-  const existing = readHandover(run.context);
-  if (isOpen(existing)) {
-    if (await stillOpen(run, existing)) {
-      run.log(
-        "info",
-        `a handover is already open (case ${existing.contactId ?? "not known yet"}); not opening another`,
-      );
-      return ON_SUCCESS;
-    }
-    run.log("info", `case ${existing.contactId} of the recorded handover is closed in CXone; opening a new one`);
-  }
-
-  const contact = routingHints(config);
-  const customerFields = fieldValues(config.customerFields, "customerFields");
+  // The thread id first: ids the relay could not route back to this conversation fail here, before any CXone call.
   const author = customerOf(run, config);
   const sessionId = typeof input.sessionId === "string" ? input.sessionId : "";
   const urlToken = typeof input.URLToken === "string" ? input.URLToken : "";
@@ -213,6 +190,20 @@ export async function handover(run: NodeRun<HandoverConfig>): Promise<Outcome> {
     },
     run.connection.threadKey,
   );
+  const existing = readHandover(run.context);
+  if (isOpen(existing)) {
+    if (await stillOpen(run, existing)) {
+      run.log(
+        "info",
+        `a handover is already open (case ${existing.contactId ?? "not known yet"}); not opening another`,
+      );
+      return ON_SUCCESS;
+    }
+    run.log("info", `case ${existing.contactId} of the recorded handover is closed in CXone; opening a new one`);
+  }
+
+  const contact = routingHints(config);
+  const customerFields = fieldValues(config.customerFields, "customerFields");
   const base = { threadId, author, threadName: `Cognigy: ${displayName(author)}`.slice(0, 100) };
   const client = run.cxone();
   // Before the first write: a mistyped ident must fail here, not vanish in CXone.

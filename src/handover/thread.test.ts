@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from "node:crypto";
 import { CxoneConfigError } from "../cxone/errors";
 import {
   type ConversationRef,
@@ -21,6 +22,12 @@ const ref = (n: number, flag = false): ConversationRef => ({
   takesDataEvents: n % 3 === 0,
 });
 const keys = threadKeys([KEY]);
+/** A payload signed with KEY the way the thread id's format is specified (HKDF key, HMAC-SHA256 cut to 128 bits). */
+function signed(payload: string): string {
+  const key = Buffer.from(hkdfSync("sha256", KEY, "cognigy-cxone-handover", "thread-id-mac-v1", 32));
+  const mac = createHmac("sha256", key).update(`cgy2.${payload}`).digest().subarray(0, 16).toString("base64url");
+  return `cgy2.${payload}.${mac}`;
+}
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
 
 describe("thread ids", () => {
@@ -110,8 +117,8 @@ describe("thread ids", () => {
     expect(() => encodeThreadId(ref(12), undefined)).toThrow(CxoneConfigError);
     expect(() => encodeThreadId(ref(12), "short")).toThrow(/threadKey: is too short/);
     expect(threadKeyProblem("x".repeat(32))).toBeUndefined();
-    const long = { ...ref(13), userId: "u".repeat(256), sessionId: "s".repeat(256), urlToken: "t".repeat(256) };
-    expect(() => encodeThreadId(long, KEY)).toThrow(/over the 1024/);
+    const long = { ...ref(13), userId: "u".repeat(256), sessionId: "s".repeat(255), urlToken: "t".repeat(254) };
+    expect(() => encodeThreadId(long, KEY)).toThrow(/^userId: is 256 characters: with .* over the 1024/);
     // Typical Cognigy ids (uuids, a 64-character URL token) leave plenty of room.
     const typical = {
       userId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
@@ -121,6 +128,31 @@ describe("thread ids", () => {
       displayAgentDetails: true,
     };
     expect(encodeThreadId(typical, KEY).length).toBeLessThan(MAX_THREAD_ID_LENGTH / 3);
+  });
+
+  test("encode refuses exactly what decode would refuse, each id by its own name (one check for both ends)", () => {
+    const base = ref(14);
+    const cases: [string, Partial<ConversationRef>][] = [
+      ["userId", { userId: "u".repeat(257) }],
+      ["sessionId", { sessionId: "s".repeat(257) }],
+      ["URLToken", { urlToken: "t".repeat(257) }],
+      ["handoverId", { handoverId: "h".repeat(257) }],
+      ["userId", { userId: "" }],
+      ["URLToken", { urlToken: "a/b" }],
+    ];
+    const payloadOf = (r: ConversationRef) =>
+      Buffer.from(JSON.stringify([r.userId, r.sessionId, r.urlToken, r.handoverId, 0])).toString("base64url");
+    // The hand signing below is right: good ids signed that way decode.
+    expect(decodeThreadId(signed(payloadOf(base)), keys)).toMatchObject({ userId: base.userId });
+    for (const [field, change] of cases) {
+      const bad = { ...base, ...change };
+      expect(() => encodeThreadId(bad, KEY)).toThrow(new RegExp(`^${field}: `));
+      // The same ids signed by hand (as a forger with the key, or an older Hand over, would): the relay refuses them.
+      expect(decodeThreadId(signed(payloadOf(bad)), keys)).toBeUndefined();
+    }
+    // At the per-id limit both ends agree too.
+    const fits = { ...base, userId: "u".repeat(256), handoverId: "h".repeat(256) };
+    expect(decodeThreadId(encodeThreadId(fits, KEY), keys)).toEqual(fits);
   });
 
   test("garbage is refused without throwing", () => {

@@ -1,5 +1,6 @@
 import { CxoneConfigError } from "../cxone/errors";
 import { nodeCrypto } from "../lazy-crypto";
+import { COGNIGY_ID_MAX } from "./cognigy-platform";
 import { packWaitSettings, unpackWaitSettings, type WaitSettings } from "./wait-settings";
 
 /**
@@ -45,6 +46,52 @@ export const MAX_THREAD_ID_LENGTH = 1024;
 export const MIN_THREAD_KEY_LENGTH = 32;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const URL_TOKEN = /^[A-Za-z0-9_-]+$/;
+/** The flag bits encodeThreadId sets (displayAgentDetails 1, flowAnnouncesAgent 2, takesDataEvents 4). */
+const MAX_FLAGS = 7;
+
+/** The conversation's ids in a thread id, by the name the flow designer knows them (the input's key). */
+const ID_FIELDS = { userId: "userId", sessionId: "sessionId", urlToken: "URLToken", handoverId: "handoverId" } as const;
+type IdKey = keyof typeof ID_FIELDS;
+
+/** What is wrong with a thread id's contents: the field to fix (as the flow knows it) and why. */
+export interface ThreadIdProblem {
+  field: string;
+  problem: string;
+}
+
+/**
+ * The one check of what a thread id carries, for both ends: Hand over refuses to encode what the relay would refuse
+ * to decode, so no case opens whose agent replies the relay must answer 404.
+ *
+ * Each id holds at most COGNIGY_ID_MAX (256) characters, the most Cognigy accepts for userId and sessionId in Notify
+ * and Inject. Decision, with the 1,024-character total in mind: 256 stays. Four ids of 256 already make a payload over
+ * 1,024 after base64url, so no per-id limit that still admits Cognigy's own ids guarantees a fit; a lower one would
+ * only refuse conversations that fit today (a 250-character userId beside a uuid session). The total is its own rule
+ * (encodeThreadId), and its error names the longest id.
+ */
+function threadIdProblem(ids: Record<IdKey, unknown>, flags: unknown): ThreadIdProblem | undefined {
+  for (const key of Object.keys(ID_FIELDS) as IdKey[]) {
+    const field = ID_FIELDS[key];
+    const value = ids[key];
+    if (typeof value !== "string" || value.length === 0) return { field, problem: "is empty" };
+    if (value.length > COGNIGY_ID_MAX) {
+      return {
+        field,
+        problem:
+          `is ${value.length} characters; Cognigy accepts at most ${COGNIGY_ID_MAX} in Notify/Inject and the thread ` +
+          "id holds no more, so agent replies could not reach this conversation (shorten the id the endpoint or " +
+          "transformer sets)",
+      };
+    }
+  }
+  if (!URL_TOKEN.test(ids.urlToken as string)) {
+    return { field: ID_FIELDS.urlToken, problem: "is not an endpoint URL token (letters, digits, - and _ only)" };
+  }
+  if (typeof flags !== "number" || !Number.isInteger(flags) || flags < 0 || flags > MAX_FLAGS) {
+    return { field: "flags", problem: `must be an integer from 0 to ${MAX_FLAGS}` };
+  }
+  return undefined;
+}
 
 /** The keys a relay verifies with: the current one first, then the previous one during a rotation. */
 export interface ThreadKeys {
@@ -101,6 +148,8 @@ export function encodeThreadId(ref: ConversationRef, threadKey: string | undefin
   const problem = threadKeyProblem(threadKey);
   if (problem) throw new CxoneConfigError("threadKey", problem);
   const flags = (ref.displayAgentDetails ? 1 : 0) | (ref.flowAnnouncesAgent ? 2 : 0) | (ref.takesDataEvents ? 4 : 0);
+  const wrong = threadIdProblem(ref, flags);
+  if (wrong) throw new CxoneConfigError(wrong.field, wrong.problem);
   const values: unknown[] = [ref.userId, ref.sessionId, ref.urlToken, ref.handoverId, flags];
   // A sixth element only when the handover asked for waiting options: ids without them stay as before.
   const wait = ref.wait ? packWaitSettings(ref.wait) : undefined;
@@ -108,9 +157,11 @@ export function encodeThreadId(ref: ConversationRef, threadKey: string | undefin
   const payload = Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
   const id = `${PREFIX}${payload}.${sign(macKey(threadKey as string), payload)}`;
   if (id.length > MAX_THREAD_ID_LENGTH) {
+    const sizes = (Object.keys(ID_FIELDS) as IdKey[]).map((key) => ({ field: ID_FIELDS[key], size: ref[key].length }));
+    const longest = sizes.reduce((a, b) => (b.size > a.size ? b : a));
     throw new CxoneConfigError(
-      "threadId",
-      `the conversation's ids make a thread id of ${id.length} characters, over the ${MAX_THREAD_ID_LENGTH} CXone takes (userId, sessionId and URL token are too long${wait ? ", or shorten the queue update and inactivity texts" : ""})`,
+      longest.field,
+      `is ${longest.size} characters: with the conversation's other ids (${sizes.map((s) => `${s.field} ${s.size}`).join(", ")}) it makes a thread id of ${id.length} characters, over the ${MAX_THREAD_ID_LENGTH} CXone takes, so no case can carry it (shorten the ids the endpoint or transformer sets${wait ? ", or the queue update and inactivity texts" : ""})`,
     );
   }
   return id;
@@ -156,11 +207,8 @@ function parsePayload(payload: string): ConversationRef | undefined {
     // Five elements, or six with the waiting options (ids made before those existed have five).
     if (!Array.isArray(value) || value.length < 5 || value.length > 6) return undefined;
     const [userId, sessionId, urlToken, handoverId, flags, packed] = value;
-    const strings = [userId, sessionId, urlToken, handoverId];
-    if (!strings.every((s) => typeof s === "string" && s.length > 0 && s.length <= 256)) return undefined;
-    if (!URL_TOKEN.test(urlToken)) return undefined;
     // Flags are bits, so threads written before a flag existed decode as before.
-    if (!Number.isInteger(flags) || flags < 0 || flags > 7) return undefined;
+    if (threadIdProblem({ userId, sessionId, urlToken, handoverId }, flags)) return undefined;
     const wait = value.length === 6 ? unpackWaitSettings(packed) : undefined;
     return {
       userId,

@@ -111,6 +111,18 @@ describe("token endpoint", () => {
 });
 
 describe("agent replies", () => {
+  test("a conversation whose ids are as long as a thread id allows is routed back intact", async () => {
+    const relay = await env.relay();
+    // 256 is the per-id limit (src/handover/thread.ts); together these still fit in 1,024 characters.
+    const ref = conversation("long", { userId: `u${"x".repeat(255)}`, sessionId: `s${"y".repeat(199)}` });
+    const caseId = await openCase(env.sandbox, ref);
+    const reply = await env.agent(relay).reply(env.sandbox, caseId, "Hello, long ids");
+    expect(reply.status).toBe(200);
+    const [notify] = env.cognigy.delivered();
+    expect(notify).toMatchObject({ route: "notify", urlToken: ref.urlToken });
+    expect(notify.body).toMatchObject({ userId: ref.userId, sessionId: ref.sessionId, text: "Hello, long ids" });
+  });
+
   test("reach the right conversation through Notify, with the agent only when details were asked for", async () => {
     const relay = await env.relay();
     env.sandbox.agents.push({
