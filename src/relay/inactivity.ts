@@ -2,6 +2,7 @@ import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import type { CxoneLogger } from "../cxone/log";
 import type { CxoneContact } from "../cxone/schemas";
+import { FALLBACK_AGENT_NAME } from "../handover/agent-name";
 import { closeCase } from "../handover/close";
 import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
 import type { HandoverState } from "../handover/state";
@@ -163,7 +164,7 @@ export class Inactivity {
       channelId: "",
       startedAt: new Date(timer.lastAt).toISOString(),
       displayAgentDetails: ref.displayAgentDetails,
-      ...(timer.assigned ? { agent: { id: "", name: "Agent" } } : {}),
+      ...(timer.assigned ? { agent: { id: "", name: FALLBACK_AGENT_NAME } } : {}),
       sent: 0,
       cancelKeywords: [],
     };

@@ -183,9 +183,11 @@ export interface AgentUser {
 }
 
 export function agentDetails(user: AgentUser | null | undefined): AgentDetails | undefined {
-  if (!user) return undefined;
-  // No name at all is no agent to show (a bot or system user), not "Agent".
-  if (![user.nickname, user.firstName, user.surname, user.lastName].some((p) => p?.trim())) return undefined;
+  // Nothing to say who wrote: no agent to show. A user CXone knows by id but not by name is still an agent: "Agent"
+  // (bot users are left out by the case poll, which reads isBotUser).
+  if (!user || (!user.id && ![user.nickname, user.firstName, user.surname, user.lastName].some((p) => p?.trim()))) {
+    return undefined;
+  }
   const name = agentDisplayName(user);
   // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
   const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);

@@ -8,6 +8,7 @@ import { FlowRunner, type FlowRunnerOptions, type FlowStep, loadExtension } from
 import { ByocAgent, type ByocAgentOptions } from "../sandbox/byoc-agent";
 import {
   type CxoneSandbox,
+  type SandboxAgent,
   type SandboxBehaviour,
   type SandboxCase,
   startCxoneSandbox,
@@ -93,6 +94,8 @@ export interface WorldOptions {
   platform?: FlowRunnerOptions;
   /** The handover asks for queue updates (the interactive demo). */
   queueUpdates?: boolean;
+  /** The tenant's agents (default: the sandbox's Anna and Ben). */
+  agents?: SandboxAgent[];
 }
 
 export interface World {
@@ -129,7 +132,7 @@ const discard: DestinationStream = { write: () => undefined };
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const modulePath = options.modulePath ?? bundleForDemo();
   const extension = loadExtension(modulePath);
-  const sandbox = await startCxoneSandbox({ behaviour: options.behaviour });
+  const sandbox = await startCxoneSandbox({ behaviour: options.behaviour, agents: options.agents });
   sandbox.setSkillActivity(DEMO_SKILL_ID, { agentsAvailable: 2, agentsLoggedIn: 3, queueCount: 0 });
 
   const connection = sandbox.connection();

@@ -33,8 +33,9 @@ export interface SandboxCredentials {
 
 export interface SandboxAgent {
   id: string;
-  firstName: string;
-  surname: string;
+  /** CXone users may have no names at all (an integration or API user taking cases): then both are absent. */
+  firstName?: string;
+  surname?: string;
   nickname?: string;
   /** A CXone bot user (virtual agent) rather than a person. */
   isBotUser?: boolean;
@@ -192,6 +193,9 @@ const DEFAULT_AGENTS: SandboxAgent[] = [
   { id: "1001", firstName: "Anna", surname: "Smith", nickname: "Anna", imageUrl: "https://example.invalid/anna.png" },
   { id: "1002", firstName: "Ben", surname: "Okafor", imageUrl: "https://example.invalid/ben.png" },
 ];
+
+/** An agent's login: the first name as CXone admins usually make it, else the user id for a user without names. */
+const loginOf = (agent: SandboxAgent) => agent.firstName?.toLowerCase() ?? `user${agent.id}`;
 
 const base64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 function fakeJwt(claims: Record<string, unknown>): string {
@@ -792,10 +796,10 @@ export class CxoneSandbox {
     const user = agent
       ? {
           id: Number(agent.id),
-          emailAddress: `${agent.firstName.toLowerCase()}@example.invalid`,
-          loginUsername: agent.firstName.toLowerCase(),
-          firstName: agent.firstName,
-          surname: agent.surname,
+          emailAddress: `${loginOf(agent)}@example.invalid`,
+          loginUsername: loginOf(agent),
+          ...(agent.firstName ? { firstName: agent.firstName } : {}),
+          ...(agent.surname ? { surname: agent.surname } : {}),
           ...(agent.nickname ? { nickname: agent.nickname } : {}),
           ...(agent.imageUrl ? { imageUrl: agent.imageUrl } : {}),
           isBotUser: agent.isBotUser ?? false,

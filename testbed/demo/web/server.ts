@@ -83,7 +83,7 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
     return reply.type(file.type).send(readFileSync(join(__dirname, "files", name)));
   });
   app.get("/api/state", async () => ({
-    agents: sandbox.agents.map((a) => ({ id: a.id, name: `${a.firstName} ${a.surname}` })),
+    agents: sandbox.agents.map((a) => ({ id: a.id, name: [a.firstName, a.surname].filter(Boolean).join(" ") })),
     cases: [...sandbox.cases.values()].map((c) => ({
       id: c.id,
       status: c.status,
@@ -91,7 +91,10 @@ export async function startWebDemo(world: World, options: WebDemoOptions = {}): 
       skillId: c.skillId,
       createdAt: c.createdAt,
       agent: c.inboxAssigneeUser
-        ? { id: c.inboxAssigneeUser.id, name: `${c.inboxAssigneeUser.firstName} ${c.inboxAssigneeUser.surname}` }
+        ? {
+            id: c.inboxAssigneeUser.id,
+            name: [c.inboxAssigneeUser.firstName, c.inboxAssigneeUser.surname].filter(Boolean).join(" "),
+          }
         : undefined,
       messages: c.messages.map((m) => ({
         id: m.id,
