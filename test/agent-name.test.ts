@@ -64,7 +64,8 @@ describe("an agent's display name is the same string in the relay's notice, the 
     // 3. What Send to Agent stored, then what Agent details reads from CXone and stores.
     const context = endpoint.session(world.conversation).context as { cxoneHandover: { agent: { name: string } } };
     const storedByGate = context.cxoneHandover.agent.name;
-    const session = { ...newSession(world.conversation), context: structuredClone(context) };
+    const { userId, sessionId, urlToken } = world.conversation;
+    const session = { ...newSession({ userId, sessionId, URLToken: urlToken }), context: structuredClone(context) };
     const details = await runNode(agentDetailsNode, {
       config: { connection: sandbox.connection(), say: true },
       session,

@@ -1,9 +1,10 @@
 // What both agent-message routes do once they have a parsed body and its thread id: deliver once, answer CXone.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { toAgentMessage } from "./agent-message";
 import { BOX } from "./box-path";
 import type { DeliveryResult } from "./deliverer";
 import type { RelayDeps } from "./deps";
-import { type ParsedMessage, toAgentMessage, unknownKeys } from "./messages";
+import { type ParsedMessage, unknownKeys } from "./messages";
 
 type Variant = "posts" | "outbound";
 

@@ -1,11 +1,12 @@
-import { ALL_STATUSES, isOpenStatus } from "../cxone/case-status";
+import { isOpenStatus } from "../cxone/case-status";
 import { CxoneClient } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";
 import { describeError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
 import type { CxoneContact } from "../cxone/schemas";
 import type { ConversationRef } from "../handover/thread";
-import { CaseStates, EVENTS_TO_RETRY } from "./case-state";
+import { eventsToRetry, readNewestUpdated } from "./case-reads";
+import { CaseStates } from "./case-state";
 import type { CognigyClient } from "./cognigy";
 import { Inactivity } from "./inactivity";
 import type { RelayMetrics } from "./metrics";
@@ -16,22 +17,16 @@ import type { Store } from "./store";
 /**
  * Case events for BYOC: CXone pushes no assignment or close to a BYOC middleware, so the relay polls. A poll costs
  * what changed, not what is open:
- * 1. events Cognigy did not take last time are retried (no CXone request);
+ * 1. events Cognigy did not take last time are retried (no CXone request; case-reads.ts);
  * 2. the newest-updated read: the channel's cases in every status, newest-updated first (`sorting=updatedAt`, as
  *    NiCE's own SDK sorts), page by page until a page ends in a case that needs nothing and whose status changed
- *    before the previous read's newest change (the watermark); usually one request;
+ *    before the previous read's newest change (the watermark); usually one request (case-reads.ts);
  * 3. one step of the reconciliation (reconciliation.ts), a slow full pass that finds what the read above missed.
  * Every case found goes through CaseStates.apply (case-state.ts), which injects each event exactly once, then past
  * the waiting features (queue-updates.ts, inactivity.ts), which work from what the poll read.
  */
 
 const POLL_LOCK = "poll-lock";
-/** Newest statusUpdatedAt (ms, CXone's clock) the last newest-updated read saw. */
-const WATERMARK = "case-poll-watermark";
-const WATERMARK_TTL_MS = 7 * 24 * 3600_000;
-/** Bounds one read when very many cases changed at once; the reconciliation finds whatever lies deeper. */
-const MAX_PAGES_PER_READ = 40;
-const MAX_RETRIES_PER_POLL = 100;
 /** CXone requests the reconciliation may spend per poll. */
 export const RECONCILIATION_REQUESTS_PER_POLL = 1;
 
@@ -169,8 +164,8 @@ export class CaseEvents {
       const toApply = new Map<string, CaseToApply>();
       const add = (found: CaseToApply) => toApply.set(found.contact.id, found);
       const cycle = await this.reconciliation.begin();
-      (await this.eventsToRetry()).forEach(add);
-      (await this.readNewestUpdated(client)).forEach(add);
+      (await eventsToRetry(store)).forEach(add);
+      (await readNewestUpdated(client, store, this.states, this.o.log)).forEach(add);
       // The reconciliation's share of the poll must not cost the events found above: it is retried next poll.
       (await this.reconciliation.step(client).catch((err) => this.failed(report, err, "reconciliation"))).forEach(add);
       report.open = [...toApply.values()].filter((c) => isOpenStatus(c.contact.status)).length;
@@ -224,50 +219,6 @@ export class CaseEvents {
     report.error ??= describeError(err);
     this.o.log.warn({ err: describeError(err) }, `case poll: ${what} failed; retried next poll`);
     return [];
-  }
-
-  /** The newest-updated read (step 2 above); a read that fails leaves the watermark where it was. */
-  private async readNewestUpdated(client: CxoneClient): Promise<CaseToApply[]> {
-    const raw = await this.o.store.get(WATERMARK);
-    const watermark = raw ? Number(raw) : undefined;
-    let newest = watermark ?? 0;
-    const found: CaseToApply[] = [];
-    let pages = 0;
-    for await (const page of client.contactPages({ statuses: ALL_STATUSES, newestFirst: true })) {
-      pages++;
-      let lastNeedsNothing = true;
-      for (const contact of page.contacts) {
-        const changedAt = Date.parse(contact.statusUpdatedAt ?? "");
-        if (changedAt > newest) newest = changedAt;
-        const work = await this.states.needsWork(contact);
-        if (work) found.push({ contact, threadId: contact.threadIdOnExternalPlatform as string });
-        // Equal to the watermark is not "before": a case changed in the same millisecond as the last one seen is read.
-        lastNeedsNothing = !work && (watermark === undefined || !(changedAt >= watermark));
-      }
-      if (lastNeedsNothing) break;
-      if (pages >= MAX_PAGES_PER_READ && page.scrollToken) {
-        this.o.log.warn({ pages }, "case poll: very many changed cases; the reconciliation finds the rest");
-        break;
-      }
-    }
-    await this.o.store.set(WATERMARK, String(newest), WATERMARK_TTL_MS);
-    return found;
-  }
-
-  private async eventsToRetry(): Promise<CaseToApply[]> {
-    const found: CaseToApply[] = [];
-    for (const [, raw] of await this.o.store.hashGetAll(EVENTS_TO_RETRY)) {
-      if (found.length >= MAX_RETRIES_PER_POLL) break;
-      try {
-        const contact = JSON.parse(raw) as CxoneContact;
-        if (contact?.id && contact.threadIdOnExternalPlatform) {
-          found.push({ contact, threadId: contact.threadIdOnExternalPlatform });
-        }
-      } catch {
-        // an unreadable entry is dropped by the next apply of that case
-      }
-    }
-    return found;
   }
 }
 

@@ -1,10 +1,10 @@
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
-import type { AgentDetailsEvent, EndedEvent, EndReason, RelayEvent } from "../handover/events";
+import type { AgentDetailsEvent, RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
+import { type AgentDetails, agentDetails } from "./agent-message";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
-import type { AgentDetails } from "./messages";
-import { agentDetails } from "./messages";
+import { endedEvent, humanAgentOf, type SeenContact } from "./ended-event";
 import type { RelayMetrics } from "./metrics";
 import type { Store } from "./store";
 
@@ -40,35 +40,6 @@ export interface CaseState {
   refusals?: number;
   /** Last reconciliation cycle that saw the case open (see reconciliation.ts). */
   seenInCycle?: number;
-}
-
-/** A case as read, or as the relay stands in for one CXone no longer has (`gone`: get-contact answered 404). */
-export type SeenContact = CxoneContact & { gone?: true };
-
-/**
- * Why a closed case ended its handover. Who closed it is not on the Contact (NiCE's `updatedByUserId` is write-only):
- * closed while still assigned to the agent the user was told about reads as that agent's close; any other close or a
- * trash as someone else's in CXone (README: Hand-back reasons).
- */
-export function endReasonOf(contact: SeenContact, joinedAgentId: string | undefined): EndReason {
-  if (contact.gone) return "caseGone";
-  if (contact.status === "resolved") return "resolved";
-  const assignee = contact.inboxAssigneeUser?.id;
-  if (contact.status === "closed" && joinedAgentId && assignee === joinedAgentId) return "closed";
-  return "closedInCxone";
-}
-
-function endedEvent(contact: SeenContact, state: CaseState | undefined): EndedEvent {
-  const user = contact.inboxAssigneeUser?.isBotUser ? undefined : contact.inboxAssigneeUser;
-  const agent = user ? agentDetails(user) : undefined;
-  const fields = contact.customFields ?? [];
-  return {
-    event: "ended",
-    reason: endReasonOf(contact, state?.joinedAgentId),
-    contactId: contact.id,
-    ...(user && agent ? { agent: { ...agent, id: user.id } } : {}),
-    ...(fields.length ? { caseFields: Object.fromEntries(fields.map((f) => [f.ident, f.value ?? ""])) } : {}),
-  };
 }
 
 export interface CaseStateOptions {
@@ -144,7 +115,7 @@ export class CaseStates {
       let done = true;
 
       if (isClosedStatus(contact.status)) {
-        const result = await this.inject(ref, endedEvent(contact, before));
+        const result = await this.inject(ref, endedEvent(contact, before?.joinedAgentId));
         if (this.settle(result, state, "ended", id, events)) {
           await store.set(`resolved:${id}`, "1", RESOLVED_TTL_MS);
           await store.hashDelete(CASE_STATES, id);
@@ -153,8 +124,7 @@ export class CaseStates {
         }
         done = false;
       } else {
-        // A CXone bot user holding the case is not a human agent joining.
-        const user = contact.inboxAssigneeUser?.isBotUser ? undefined : contact.inboxAssigneeUser;
+        const user = humanAgentOf(contact);
         const agent = user ? agentDetails(user) : undefined;
         if (user && agent && user.id !== state.joinedAgentId) {
           const joined = { id: user.id, name: agent.name, ...(agent.avatarUrl ? { avatarUrl: agent.avatarUrl } : {}) };

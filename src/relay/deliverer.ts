@@ -1,9 +1,9 @@
 // Delivers each agent reply into Cognigy Notify exactly once, as far as Cognigy allows (the relay's deliverer).
 import type { AgentMessageEvent } from "../handover/events";
 import { webchatFiles } from "./agent-content";
+import type { AgentMessage } from "./agent-message";
 import { type CognigyClient, splitText } from "./cognigy";
 import { noteAgentActivity } from "./inactivity";
-import type { AgentMessage } from "./messages";
 import type { Store } from "./store";
 
 export type DeliveryResult =

@@ -1,12 +1,9 @@
-// The agent-reply bodies CXone sends (legacy and DFO 3.0), and how one becomes the message the relay delivers.
+// The agent-reply bodies CXone sends (legacy and DFO 3.0), as the relay reads them (agent-message.ts turns one into
+// the message it delivers).
 // Zod 4 (shipped inside the zod 3.25 package): the same rules parse an agent reply about 5x faster than zod 3, which
 // was the largest single cost of a relayed message (~40 us of a ~650 us request on the 2-core bench machine).
 
 import { z } from "zod/v4";
-import { agentDisplayName } from "../handover/agent-name";
-import type { ConversationRef } from "../handover/thread";
-import { agentContent, unshownNotice } from "./agent-content";
-import { sha256url } from "./digest";
 
 /**
  * Agent replies CXone sends to the relay (src/cxone/README.md §6a legacy `posts/{postId}/messages`, §6b "DFO 3.0
@@ -36,7 +33,7 @@ function parsesAsUrl(value: string): boolean {
 }
 
 // Not z.url(): zod 4 rewrites the value to its normalised href, and the URL is forwarded exactly as CXone sent it.
-const httpUrl = z
+export const httpUrl = z
   .string()
   .max(8192)
   .refine(parsesAsUrl, "Invalid url")
@@ -164,109 +161,3 @@ export function legacyThreadId(
   return undefined;
 }
 export type OutboundMessage = z.output<typeof outboundMessageSchema>;
-
-export interface AgentDetails {
-  id?: string;
-  name: string;
-  avatarUrl?: string;
-}
-
-/** Display name: src/handover/agent-name.ts; avatar: the public image first (end users see it unauthenticated). */
-export interface AgentUser {
-  id?: string;
-  firstName?: string;
-  surname?: string;
-  lastName?: string;
-  nickname?: string;
-  imageUrl?: string;
-  publicImageUrl?: string;
-}
-
-export function agentDetails(user: AgentUser | null | undefined): AgentDetails | undefined {
-  // Nothing to say who wrote: no agent to show. A user CXone knows by id but not by name is still an agent: "Agent"
-  // (bot users are left out by the case poll, which reads isBotUser).
-  if (!user || (!user.id && ![user.nickname, user.firstName, user.surname, user.lastName].some((p) => p?.trim()))) {
-    return undefined;
-  }
-  const name = agentDisplayName(user);
-  // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
-  const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);
-  return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };
-}
-
-export interface AgentMessage {
-  threadId: string;
-  ref: ConversationRef;
-  /** CXone's id for the message when the body carries one. */
-  cxoneMessageId?: string;
-  contactId?: string;
-  text: string;
-  attachments: { name: string; url: string; mimeType?: string }[];
-  /** Notify data that draws the message richly in Webchat (quick replies, link card); see agent-content.ts. */
-  rich?: Record<string, unknown>;
-  agent?: AgentDetails;
-  /** De-duplication key: the CXone message id, else a digest of the message's stable content. */
-  key: string;
-  /** The id we answer CXone with; derived from the key, so a duplicate gets the same one. */
-  idOnExternalPlatform: string;
-}
-
-/** `contentFormat`: the channel's, when known (undefined: HTML is recognised by its tags). */
-export function toAgentMessage(
-  threadId: string,
-  ref: ConversationRef,
-  body: ParsedMessage,
-  contentFormat?: "html" | "plain",
-): AgentMessage | string {
-  const content = agentContent(
-    body.messageContent ?? { type: "TEXT", payload: { text: body.content ?? "" } },
-    contentFormat,
-  );
-  let text = content.text;
-  const attachments = (body.attachments ?? []).map((a) => ({
-    name: a.friendlyName || a.fileName || a.name || fileNameOf(a.url),
-    url: a.url,
-    ...(a.mimeType ? { mimeType: a.mimeType } : {}),
-  }));
-  const type = body.messageContent?.type;
-  if (!text.trim() && attachments.length === 0) {
-    // An empty TEXT is a malformed call; an empty rich type (a FILE without files) is still the agent talking.
-    if (!type || type.toUpperCase() === "TEXT") return "the message has no text and no attachments";
-    text = unshownNotice(type);
-  }
-  const cxoneMessageId = body.id ?? body.message?.id ?? body.messageId;
-  // No id: identical content on the same thread is the same message; a timestamp, when present, tells an agent's
-  // deliberate repeat ("ok", "ok") from CXone's retry of one message.
-  const key = sha256url(
-    cxoneMessageId
-      ? `id\n${threadId}\n${cxoneMessageId}`
-      : JSON.stringify([
-          "content",
-          threadId,
-          text,
-          attachments.map((a) => a.url),
-          body.createdAtWithMilliseconds ?? body.createdAt ?? "",
-        ]),
-  );
-  return {
-    threadId,
-    ref,
-    cxoneMessageId,
-    contactId: body.contactId ?? body.contact?.id ?? body.case?.id,
-    text,
-    attachments,
-    ...(content.data ? { rich: content.data } : {}),
-    agent: agentDetails(body.authorUser),
-    key: (cxoneMessageId ? "i" : "h") + key,
-    idOnExternalPlatform: `cgyr-${key.slice(0, 32)}`,
-  };
-}
-
-function fileNameOf(url: string): string {
-  try {
-    const last = new URL(url).pathname.split("/").filter(Boolean).pop();
-    return last ? decodeURIComponent(last).slice(0, 200) : "attachment";
-  } catch {
-    return "attachment";
-  }
-}

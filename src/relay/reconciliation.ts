@@ -1,7 +1,8 @@
 import { OPEN_STATUSES } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
-import type { CaseState, CaseStates, SeenContact } from "./case-state";
+import type { CaseState, CaseStates } from "./case-state";
+import type { SeenContact } from "./ended-event";
 import type { Store } from "./store";
 
 /**
