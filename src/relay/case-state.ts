@@ -1,6 +1,6 @@
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
-import type { AgentDetailsEvent, RelayEvent } from "../handover/events";
+import type { AgentDetailsEvent, RelayEvent, RelayEventName } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { type AgentDetails, agentDetails } from "./agent-message";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
@@ -163,7 +163,7 @@ export class CaseStates {
   }
 
   /** True when the event is done (accepted, or given up after repeated permanent refusals). */
-  private settle(result: CognigyResult, state: CaseState, event: string, contactId: string, events: string[]) {
+  private settle(result: CognigyResult, state: CaseState, event: RelayEventName, contactId: string, events: string[]) {
     const { metrics, log } = this.o;
     if (result.ok) {
       delete state.refusals;
