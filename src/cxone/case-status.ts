@@ -1,8 +1,6 @@
-/**
- * CXone's case statuses as our product reads them, listed once for the nodes, the client and the relay (the sandbox
- * keeps its own transcription of NiCE's contract on purpose, so it cannot agree with us by accident). A status CXone
- * adds later is neither open nor closed here: the relay then leaves the case alone rather than guessing.
- */
+// CXone's case statuses as our product reads them, listed once for the nodes, the client and the relay.
+// The sandbox keeps its own transcription of NiCE's contract on purpose, so it cannot agree with us by accident. A
+// status CXone adds later is in neither list, so no handover ends on it.
 
 /** A case in one of these is still the handover's: the customer waits for an agent or talks to one. */
 export const OPEN_STATUSES: readonly string[] = ["new", "open", "pending", "escalated"];
