@@ -164,7 +164,7 @@ export class CaseEvents {
       const toApply = new Map<string, CaseToApply>();
       const add = (found: CaseToApply) => toApply.set(found.contact.id, found);
       const cycle = await this.reconciliation.begin();
-      (await eventsToRetry(store)).forEach(add);
+      (await eventsToRetry(store, this.o.log)).forEach(add);
       (await readNewestUpdated(client, store, this.states, this.o.log)).forEach(add);
       // The reconciliation's share of the poll must not cost the events found above: it is retried next poll.
       (await this.reconciliation.step(client).catch((err) => this.failed(report, err, "reconciliation"))).forEach(add);

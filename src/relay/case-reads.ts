@@ -1,10 +1,12 @@
 // What the case poll reads (case-events.ts): the events Cognigy did not take yet, and the newest-updated read.
+import { z } from "zod";
 import { ALL_STATUSES } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
-import type { CxoneContact } from "../cxone/schemas";
+import { contactSchema } from "../cxone/schemas";
 import { type CaseStates, EVENTS_TO_RETRY } from "./case-state";
 import type { CaseToApply } from "./reconciliation";
 import type { Store } from "./store";
+import { readStored } from "./stored";
 
 /** Newest statusUpdatedAt (ms, CXone's clock) the last newest-updated read saw. */
 const WATERMARK = "case-poll-watermark";
@@ -21,7 +23,9 @@ export async function readNewestUpdated(
   log: { warn(o: object, msg: string): void },
 ): Promise<CaseToApply[]> {
   const raw = await store.get(WATERMARK);
-  const watermark = raw ? Number(raw) : undefined;
+  // A stored value that is no time reads as no watermark (this read then writes a good one).
+  const stored = Number(raw);
+  const watermark = raw && Number.isFinite(stored) ? stored : undefined;
   let newest = watermark ?? 0;
   const found: CaseToApply[] = [];
   let pages = 0;
@@ -31,8 +35,10 @@ export async function readNewestUpdated(
     for (const contact of page.contacts) {
       const changedAt = Date.parse(contact.statusUpdatedAt ?? "");
       if (changedAt > newest) newest = changedAt;
+      const threadId = contact.threadIdOnExternalPlatform;
+      // needsWork is true only for a case carrying one of our thread ids.
       const work = await states.needsWork(contact);
-      if (work) found.push({ contact, threadId: contact.threadIdOnExternalPlatform as string });
+      if (work && threadId) found.push({ contact, threadId });
       // Equal to the watermark is not "before": a case changed in the same millisecond as the last one seen is read.
       lastNeedsNothing = !work && (watermark === undefined || !(changedAt >= watermark));
     }
@@ -46,19 +52,20 @@ export async function readNewestUpdated(
   return found;
 }
 
+/** A case as apply() stored it for a retry (case-state.ts): a contact as read, with the thread id it was applied to. */
+const caseToRetrySchema = contactSchema.extend({
+  threadIdOnExternalPlatform: z.string().min(1),
+  gone: z.literal(true).optional(),
+});
+
 /** Events Cognigy did not take last time (step 1): the cases as last read, no CXone request. */
-export async function eventsToRetry(store: Store): Promise<CaseToApply[]> {
+export async function eventsToRetry(store: Store, log: { warn(o: object, msg: string): void }): Promise<CaseToApply[]> {
   const found: CaseToApply[] = [];
-  for (const [, raw] of await store.hashGetAll(EVENTS_TO_RETRY)) {
+  for (const [id, raw] of await store.hashGetAll(EVENTS_TO_RETRY)) {
     if (found.length >= MAX_RETRIES_PER_POLL) break;
-    try {
-      const contact = JSON.parse(raw) as CxoneContact;
-      if (contact?.id && contact.threadIdOnExternalPlatform) {
-        found.push({ contact, threadId: contact.threadIdOnExternalPlatform });
-      }
-    } catch {
-      // an unreadable entry is dropped by the next apply of that case
-    }
+    const contact = readStored(caseToRetrySchema, raw, log, `${EVENTS_TO_RETRY}/${id}`);
+    if (contact) found.push({ contact, threadId: contact.threadIdOnExternalPlatform });
+    else await store.hashDelete(EVENTS_TO_RETRY, id);
   }
   return found;
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
 import type { AgentDetailsEvent, RelayEvent, RelayEventName } from "../handover/events";
@@ -7,6 +8,7 @@ import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./c
 import { endedEvent, humanAgentOf, type SeenContact } from "./ended-event";
 import type { RelayMetrics } from "./metrics";
 import type { Store } from "./store";
+import { readStored } from "./stored";
 
 /**
  * One case's delivery state, and the one place that turns a case's CXone status into Cognigy events, exactly once:
@@ -30,17 +32,29 @@ const RECENT_CLOSE_WINDOW_MS = 15 * 60_000;
 /** A Cognigy refusal that retrying cannot fix (4xx) is retried this many polls, then given up (logged). */
 const MAX_PERMANENT_FAILURES = 5;
 
-export interface CaseState {
-  threadId: string;
+const caseStateSchema = z.object({
+  threadId: z.string().min(1),
   /** Agent the conversation was last told about (agentJoined injected). */
-  joinedAgentId?: string;
+  joinedAgentId: z.string().optional(),
   /** Agent whose details Notify was sent. */
-  detailsAgentId?: string;
+  detailsAgentId: z.string().optional(),
   /** Permanent (4xx) Cognigy refusals of the pending event. */
-  refusals?: number;
+  refusals: z.number().int().min(0).optional(),
   /** Last reconciliation cycle that saw the case open (see reconciliation.ts). */
-  seenInCycle?: number;
-}
+  seenInCycle: z.number().int().optional(),
+});
+export type CaseState = z.output<typeof caseStateSchema>;
+
+/**
+ * The single-letter keys relays before the newest-updated read (commit 117f622) stored. They matter until one full
+ * reconciliation cycle has run on a newer relay: it rewrites every open followed case with the names above as it marks
+ * it seen, and resolves and removes the rest. Remove this once no deployment upgrades from such a relay.
+ */
+const legacyCaseStateSchema = z
+  .object({ t: z.string().min(1), j: z.string().optional(), d: z.string().optional(), f: z.number().int().optional() })
+  .transform((v): CaseState => ({ threadId: v.t, joinedAgentId: v.j, detailsAgentId: v.d, refusals: v.f }));
+
+const storedCaseState = z.union([caseStateSchema, legacyCaseStateSchema]);
 
 export interface CaseStateOptions {
   store: Store;
@@ -62,16 +76,23 @@ export class CaseStates {
 
   async load(caseId: string): Promise<CaseState | undefined> {
     const raw = await this.o.store.hashGet(CASE_STATES, caseId);
-    return raw ? parseState(raw) : undefined;
+    return raw ? this.read(caseId, raw) : undefined;
   }
 
   async loadAll(): Promise<Map<string, CaseState>> {
     const out = new Map<string, CaseState>();
     for (const [id, raw] of await this.o.store.hashGetAll(CASE_STATES)) {
-      const state = parseState(raw);
+      const state = await this.read(id, raw);
       if (state) out.set(id, state);
     }
     return out;
+  }
+
+  /** A stored state not of this shape is dropped: the case then reads as one the relay has not followed yet. */
+  private async read(caseId: string, raw: string): Promise<CaseState | undefined> {
+    const state = readStored(storedCaseState, raw, this.o.log, `${CASE_STATES}/${caseId}`);
+    if (!state) await this.o.store.hashDelete(CASE_STATES, caseId);
+    return state;
   }
 
   save(caseId: string, state: CaseState): Promise<void> {
@@ -207,22 +228,4 @@ export async function markEndedByRelay(store: Store, caseId: string): Promise<vo
 function closedRecently(contact: CxoneContact): boolean {
   const at = contact.statusUpdatedAt ? Date.parse(contact.statusUpdatedAt) : Number.NaN;
   return at >= Date.now() - RECENT_CLOSE_WINDOW_MS;
-}
-
-/** Reads a stored state; states written before the descriptive names (t, j, d, f) still load. */
-export function parseState(raw: string): CaseState | undefined {
-  try {
-    const v = JSON.parse(raw) as CaseState & { t?: string; j?: string; d?: string; f?: number };
-    const threadId = v?.threadId ?? v?.t;
-    if (typeof threadId !== "string") return undefined;
-    return {
-      threadId,
-      joinedAgentId: v.joinedAgentId ?? v.j,
-      detailsAgentId: v.detailsAgentId ?? v.d,
-      refusals: v.refusals ?? v.f,
-      seenInCycle: v.seenInCycle,
-    };
-  } catch {
-    return undefined;
-  }
 }

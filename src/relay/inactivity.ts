@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import type { CxoneLogger } from "../cxone/log";
@@ -8,8 +9,10 @@ import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
 import type { HandoverState } from "../handover/state";
 import type { ConversationRef } from "../handover/thread";
 import { markEndedByRelay } from "./case-state";
+import { errorMessage } from "./caught";
 import type { CognigyClient } from "./cognigy";
 import type { Store } from "./store";
+import { readStored } from "./stored";
 
 /**
  * Inactivity: a handover where neither the user nor the agent wrote for the handover's timeout ends (abandoned when
@@ -36,17 +39,18 @@ const AGENT_ACTIVITY_TTL_MS = 7 * 24 * 3600_000;
  */
 export const ACTIVITY_CHECKS_PER_POLL = 25;
 
-interface InactivityTimer {
-  threadId: string;
+const inactivityTimerSchema = z.object({
+  threadId: z.string().min(1),
   /** Latest activity known (ms): the case's creation, a user message read from CXone, an agent message. */
-  lastAt: number;
+  lastAt: z.number().finite(),
   /** An agent has the case (close it) rather than the queue (abandon it). */
-  assigned?: boolean;
+  assigned: z.boolean().optional(),
   /** The warning was sent for this quiet stretch. */
-  warnedFor?: number;
+  warnedFor: z.number().finite().optional(),
   /** Ending: 1 = case ended in CXone, 2 = user told; the inject is what is left. */
-  ending?: 1 | 2;
-}
+  ending: z.union([z.literal(1), z.literal(2)]).optional(),
+});
+type InactivityTimer = z.output<typeof inactivityTimerSchema>;
 
 const agentActivityKey = (handoverId: string) => `agent-activity:${handoverId}`;
 
@@ -72,7 +76,7 @@ export class Inactivity {
   async seen(contact: CxoneContact, threadId: string, ref: ConversationRef): Promise<void> {
     const { store } = this.o;
     const raw = await store.hashGet(INACTIVITY_TIMERS, contact.id);
-    const timer = raw ? parse(raw) : undefined;
+    const timer = raw ? this.read(contact.id, raw) : undefined;
     if (isClosedStatus(contact.status)) {
       // Ended elsewhere (agent, user, flow): no timer left; a timer already ending finishes its own inject first.
       if (raw && !timer?.ending) await store.hashDelete(INACTIVITY_TIMERS, contact.id);
@@ -94,7 +98,7 @@ export class Inactivity {
     const events: string[] = [];
     const budget = { checks: this.o.checksPerPoll ?? ACTIVITY_CHECKS_PER_POLL };
     for (const [id, raw] of await this.o.store.hashGetAll(INACTIVITY_TIMERS)) {
-      const timer = parse(raw);
+      const timer = this.read(id, raw);
       const ref = timer ? this.o.decodeThread(timer.threadId) : undefined;
       const settings = ref?.wait?.inactivity;
       if (!timer || !ref || !settings) {
@@ -104,7 +108,7 @@ export class Inactivity {
       try {
         await this.stepOne(id, timer, ref, client, log, events, budget);
       } catch (err) {
-        this.o.log.warn({ contactId: id, err: (err as Error).message }, "inactivity: check failed; retried next poll");
+        this.o.log.warn({ contactId: id, err: errorMessage(err) }, "inactivity: check failed; retried next poll");
       }
     }
     return events;
@@ -189,16 +193,12 @@ export class Inactivity {
     await this.o.store.hashDelete(INACTIVITY_TIMERS, id);
   }
 
+  /** A timer not of this shape is dropped by the callers (step deletes it; seen replaces it for an open case). */
+  private read(caseId: string, raw: string): InactivityTimer | undefined {
+    return readStored(inactivityTimerSchema, raw, this.o.log, `${INACTIVITY_TIMERS}/${caseId}`);
+  }
+
   private save(id: string, timer: InactivityTimer) {
     return this.o.store.hashSet(INACTIVITY_TIMERS, id, JSON.stringify(timer));
-  }
-}
-
-function parse(raw: string): InactivityTimer | undefined {
-  try {
-    const v = JSON.parse(raw) as InactivityTimer;
-    return typeof v?.threadId === "string" && Number.isFinite(v.lastAt) ? v : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
 import type { QueueTooLongEvent, QueueUpdateEvent } from "../handover/events";
@@ -5,6 +6,7 @@ import type { ConversationRef } from "../handover/thread";
 import { queueUpdateText } from "../handover/wait-settings";
 import type { CognigyClient } from "./cognigy";
 import type { Store } from "./store";
+import { readStored } from "./stored";
 
 /**
  * Queue updates while a case waits for an agent, at no CXone cost: CXone publishes no queue position or estimated
@@ -30,20 +32,21 @@ const MAX_SAMPLES = 200;
 /** A queued case not seen to leave the queue for this long is dropped (the reconciliation lost it, or it is stale). */
 const MAX_QUEUED_MS = 24 * 3600_000;
 
-interface QueuedCase {
-  threadId: string;
+const queuedCaseSchema = z.object({
+  threadId: z.string().min(1),
   /** CXone's createdAt (ms). */
-  createdAt: number;
+  createdAt: z.number().finite(),
   /** When the next update is due (ms); absent until the first step. */
-  nextAt?: number;
+  nextAt: z.number().finite().optional(),
   /** 1: the alternative text was sent, its inject not yet taken; 2: both done (once per handover). */
-  tooLong?: 1 | 2;
-}
+  tooLong: z.union([z.literal(1), z.literal(2)]).optional(),
+});
+type QueuedCase = z.output<typeof queuedCaseSchema>;
 
-interface Assignment {
-  at: number;
-  waitedMs: number;
-}
+/** An assignment the relay observed; a sample not of this shape is left out of the estimate. */
+const assignmentSchema = z.object({ at: z.number().finite(), waitedMs: z.number().finite() });
+type Assignment = z.output<typeof assignmentSchema>;
+const assignmentsSchema = z.array(assignmentSchema.nullable().catch(null));
 
 export interface QueueUpdatesOptions {
   store: Store;
@@ -67,7 +70,8 @@ export class QueueUpdates {
     const { store } = this.o;
     const raw = await store.hashGet(QUEUED_CASES, contact.id);
     if (isQueued(contact)) {
-      if (raw) return;
+      // Kept as stored when readable; otherwise replaced now, so the case keeps its place in this poll's step.
+      if (raw && this.read(contact.id, raw)) return;
       const created = Date.parse(contact.createdAt ?? "");
       const entry: QueuedCase = { threadId, createdAt: Number.isFinite(created) ? created : this.o.now() };
       await store.hashSet(QUEUED_CASES, contact.id, JSON.stringify(entry));
@@ -75,7 +79,7 @@ export class QueueUpdates {
     }
     if (!raw) return;
     await store.hashDelete(QUEUED_CASES, contact.id);
-    const entry = parse(raw);
+    const entry = this.read(contact.id, raw);
     if (entry && !isClosedStatus(contact.status)) await this.recordAssignment(entry);
   }
 
@@ -85,7 +89,7 @@ export class QueueUpdates {
     const at = now();
     const queued: [string, QueuedCase][] = [];
     for (const [id, raw] of await store.hashGetAll(QUEUED_CASES)) {
-      const entry = parse(raw);
+      const entry = this.read(id, raw);
       if (!entry || at - entry.createdAt > MAX_QUEUED_MS) await store.hashDelete(QUEUED_CASES, id);
       else queued.push([id, entry]);
     }
@@ -151,12 +155,10 @@ export class QueueUpdates {
   }
 
   private async assignments(): Promise<Assignment[]> {
-    try {
-      const v = JSON.parse((await this.o.store.get(ASSIGNMENTS)) ?? "[]");
-      return Array.isArray(v) ? v.filter((s) => Number.isFinite(s?.at)) : [];
-    } catch {
-      return [];
-    }
+    const raw = await this.o.store.get(ASSIGNMENTS);
+    const samples = raw ? readStored(assignmentsSchema, raw, this.o.log, ASSIGNMENTS) : [];
+    if (!samples) await this.o.store.del(ASSIGNMENTS);
+    return (samples ?? []).filter((s) => s !== null);
   }
 
   private async recordAssignment(entry: QueuedCase): Promise<void> {
@@ -165,13 +167,9 @@ export class QueueUpdates {
     kept.push({ at, waitedMs: Math.max(0, at - entry.createdAt) });
     await this.o.store.set(ASSIGNMENTS, JSON.stringify(kept), SAMPLE_WINDOW_MS);
   }
-}
 
-function parse(raw: string): QueuedCase | undefined {
-  try {
-    const v = JSON.parse(raw) as QueuedCase;
-    return typeof v?.threadId === "string" && Number.isFinite(v.createdAt) ? v : undefined;
-  } catch {
-    return undefined;
+  /** A queued case not of this shape is dropped by the callers (replaced by seen, deleted by step). */
+  private read(caseId: string, raw: string): QueuedCase | undefined {
+    return readStored(queuedCaseSchema, raw, this.o.log, `${QUEUED_CASES}/${caseId}`);
   }
 }

@@ -1,9 +1,11 @@
+import { z } from "zod";
 import { OPEN_STATUSES } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
 import type { CaseState, CaseStates } from "./case-state";
 import type { SeenContact } from "./ended-event";
 import type { Store } from "./store";
+import { readStored } from "./stored";
 
 /**
  * The slow full pass behind the newest-updated read: what that read can miss (an assignment that does not move a
@@ -20,21 +22,22 @@ const PROGRESS_TTL_MS = 7 * 24 * 3600_000;
 /** Followed cases confirmed by one search (by their end users), a page's worth. */
 const CONFIRM_BATCH = 25;
 
-interface Progress {
+const progressSchema = z.object({
   /** Counts full passes; a followed case carries the last cycle that saw it open (CaseState.seenInCycle). */
-  cycle: number;
+  cycle: z.number().int(),
   /** Where the open list continues. */
-  scrollToken?: string;
+  scrollToken: z.string().optional(),
   /**
    * The listing reached its end. The cycle ends at the start of the next poll, once the cases of its last page were
    * applied (and so marked seen).
    */
-  listingDone?: boolean;
+  listingDone: z.boolean().optional(),
   /** Followed cases the finished cycle did not see open: confirmed a search per 25 before the next page. */
-  toConfirm?: string[];
+  toConfirm: z.array(z.string()).optional(),
   /** Of those, the ones the search did not find open: one get-contact each. */
-  toGetContact?: string[];
-}
+  toGetContact: z.array(z.string()).optional(),
+});
+type Progress = z.output<typeof progressSchema>;
 
 export interface CaseToApply {
   contact: SeenContact;
@@ -115,8 +118,9 @@ export class Reconciliation {
   /** Up to a page of followed cases the finished pass did not see (those resolved meanwhile are dropped). */
   private async nextBatch(progress: Progress): Promise<Map<string, CaseState>> {
     const batch = new Map<string, CaseState>();
-    while (progress.toConfirm?.length && batch.size < CONFIRM_BATCH) {
-      const caseId = progress.toConfirm.shift() as string;
+    while (batch.size < CONFIRM_BATCH) {
+      const caseId = progress.toConfirm?.shift();
+      if (caseId === undefined) break;
       const state = await this.o.states.load(caseId);
       if (state) batch.set(caseId, state);
     }
@@ -166,14 +170,11 @@ export class Reconciliation {
     progress.toConfirm = unseen;
   }
 
+  /** Progress not of this shape is dropped: a new cycle starts, as on a relay's first poll. */
   private async load(): Promise<Progress> {
     const raw = await this.o.store.get(PROGRESS);
-    try {
-      const v = raw ? (JSON.parse(raw) as Progress) : undefined;
-      if (v && Number.isInteger(v.cycle)) return v;
-    } catch {
-      // unreadable progress: start a new cycle
-    }
-    return { cycle: 1 };
+    const progress = raw ? readStored(progressSchema, raw, this.o.log, PROGRESS) : undefined;
+    if (raw && !progress) await this.o.store.del(PROGRESS);
+    return progress ?? { cycle: 1 };
   }
 }
