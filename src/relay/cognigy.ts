@@ -3,6 +3,7 @@ import https from "node:https";
 import { urlToHttpOptions } from "node:url";
 import { checkRelayEvent, type RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
+import { errorCode } from "./caught";
 
 /** Cognigy validates `text` up to this length (Notify and Inject). */
 export const COGNIGY_TEXT_LIMIT = 10_000;
@@ -23,12 +24,11 @@ export const relayAnnouncesAgent = (ref: ConversationRef) => ref.displayAgentDet
 export type CognigyReachability = { reachable: true; status: number } | { reachable: false; reason: string };
 
 /** Where Notify/Inject go: the endpoint route (recommended), or the older API route with an API key. */
-export interface CognigyTarget {
-  /** `{endpointUrl}/notify/{URLToken}` and `/inject/{URLToken}`. */
-  endpointUrl?: string;
+export type CognigyTarget =
+  /** `{url}/notify/{URLToken}` and `/inject/{URLToken}`. */
+  | { route: "endpoint"; url: string }
   /** `{url}/new/v2.0/endpoint/notify|inject` with `x-api-key`, the URL token in the body (rest-api-client 0.19.0). */
-  api?: { url: string; key: string };
-}
+  | { route: "api"; url: string; key: string };
 
 /**
  * Webchat draws a Notify as the bot's message (it carries no `source`); for an agent the handover asked to show, the
@@ -65,8 +65,7 @@ export class CognigyClient {
     private readonly timeoutMs: number,
     private readonly observe: (route: CognigyRoute, outcome: string) => void = () => {},
   ) {
-    this.target = typeof target === "string" ? { endpointUrl: target } : target;
-    if (!this.target.api && !this.target.endpointUrl) throw new Error("CognigyClient needs an endpoint or API URL");
+    this.target = typeof target === "string" ? { route: "endpoint", url: target } : target;
   }
 
   /**
@@ -91,7 +90,7 @@ export class CognigyClient {
     body: { userId: string; sessionId: string; text: string; data: object },
   ): Promise<CognigyResult> {
     let result: CognigyResult;
-    const { api } = this.target;
+    const api = this.target.route === "api" ? this.target : undefined;
     try {
       const payload = JSON.stringify(api ? { URLToken: urlToken, ...body } : body);
       const status = await this.request(this.targetOf(route, urlToken), payload, { apiKey: api?.key });
@@ -101,7 +100,7 @@ export class CognigyClient {
         result = { ok: false, retryable, status, reason: `Cognigy ${route} answered HTTP ${status}` };
       }
     } catch (err) {
-      const timeout = (err as Error).name === "TimeoutError";
+      const timeout = err instanceof Error && err.name === "TimeoutError";
       result = {
         ok: false,
         retryable: true,
@@ -120,13 +119,13 @@ export class CognigyClient {
   reachability(): Promise<CognigyReachability> {
     const now = Date.now();
     if (this.lastProbe && now - this.lastProbe.at < 15_000) return this.lastProbe.result;
-    const url = new URL(this.target.endpointUrl ?? (this.target.api as { url: string }).url);
+    const url = new URL(this.target.url);
     const target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
     const result = this.request(target, "", { method: "GET", timeoutMs: Math.min(this.timeoutMs, 5000) }).then(
       (status): CognigyReachability => ({ reachable: true, status }),
-      (err: Error): CognigyReachability => ({
+      (err: unknown): CognigyReachability => ({
         reachable: false,
-        reason: err.name === "TimeoutError" ? "timed out" : ((err as { code?: string }).code ?? "unreachable"),
+        reason: err instanceof Error && err.name === "TimeoutError" ? "timed out" : (errorCode(err) ?? "unreachable"),
       }),
     );
     this.lastProbe = { at: now, result };
@@ -134,14 +133,13 @@ export class CognigyClient {
   }
 
   private targetOf(route: CognigyRoute, urlToken: string) {
-    const { api } = this.target;
+    const api = this.target.route === "api";
     const key = api ? route : `${route}/${urlToken}`;
     let target = this.targets.get(key);
     if (!target) {
+      const base = this.target.url;
       const url = new URL(
-        api
-          ? `${api.url}/new/v2.0/endpoint/${route}`
-          : `${this.target.endpointUrl}/${route}/${encodeURIComponent(urlToken)}`,
+        api ? `${base}/new/v2.0/endpoint/${route}` : `${base}/${route}/${encodeURIComponent(urlToken)}`,
       );
       target = { secure: url.protocol === "https:", options: urlToHttpOptions(url) };
       if (this.targets.size >= 10_000) this.targets.clear();

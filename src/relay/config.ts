@@ -6,6 +6,7 @@ import { CASE_POLL_ENV, connectionFields } from "../cxone/connection-fields";
 import { CxoneConfigError } from "../cxone/errors";
 import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
+import type { CognigyTarget } from "./cognigy";
 import { SettingError } from "./setting-error";
 
 /*
@@ -157,13 +158,18 @@ export type RelayConfigInput = z.input<typeof relayConfigSchema>;
 export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, "cxone"> & {
   /** Set when case events are on. */
   cxone?: CxoneConnection;
+  /** The Notify/Inject route the settings above chose, with the fields that route needs. */
+  cognigyTarget: CognigyTarget;
 };
 
 /** The case poll's required fields: any of them set switches case events on (the optional ones have defaults). */
 export const CASE_EVENT_SWITCHES = connectionFields.filter((f) => f.relay === "case poll" && f.required);
 
-/** Validates the in-process configuration; `names` maps keys to what the user typed (env var names). */
-export function parseRelayConfig(input: RelayConfigInput, names: Record<string, string> = {}): RelayConfig {
+/**
+ * Validates the in-process configuration (RelayConfigInput, or a RelayConfig again; the schema checks whatever comes);
+ * `names` maps keys to what the user typed (env var names).
+ */
+export function parseRelayConfig(input: unknown, names: Record<string, string> = {}): RelayConfig {
   const result = relayConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -171,25 +177,33 @@ export function parseRelayConfig(input: RelayConfigInput, names: Record<string, 
     throw new SettingError(names[key] ?? key, issue.message);
   }
   const { cxone: rawCxone, ...rest } = result.data;
-  const name = (key: string) => names[key] ?? key;
-  // The endpoint route wins when it is set: the admin CLI reads a Cognigy API URL and key from the same env file for
-  // the management API, and they must not switch the relay to the older Notify/Inject route.
-  const olderRoute = !rest.cognigyEndpointUrl;
-  if (olderRoute && !!rest.cognigyApiUrl !== !!rest.cognigyApiKey) {
-    const missing = rest.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
+  const cognigyTarget = cognigyRoute(rest, (key) => names[key] ?? key);
+  // Only the chosen route's settings are kept, so nothing reads the other one by mistake.
+  const route = cognigyTarget.route === "api" ? {} : { cognigyApiUrl: undefined, cognigyApiKey: undefined };
+  return { ...rest, ...route, cognigyTarget, cxone: parseCxone(rawCxone, names) };
+}
+
+/**
+ * The endpoint route wins when it is set: the admin CLI reads a Cognigy API URL and key from the same env file for
+ * the management API, and they must not switch the relay to the older Notify/Inject route.
+ */
+function cognigyRoute(
+  c: { cognigyEndpointUrl?: string; cognigyApiUrl?: string; cognigyApiKey?: string },
+  name: (key: string) => string,
+): CognigyTarget {
+  if (c.cognigyEndpointUrl) return { route: "endpoint", url: c.cognigyEndpointUrl };
+  if (c.cognigyApiUrl && c.cognigyApiKey) return { route: "api", url: c.cognigyApiUrl, key: c.cognigyApiKey };
+  if (c.cognigyApiUrl || c.cognigyApiKey) {
+    const missing = c.cognigyApiUrl ? "cognigyApiKey" : "cognigyApiUrl";
     throw new SettingError(
       name(missing),
       `is missing: the older Notify/Inject route needs both ${name("cognigyApiUrl")} and ${name("cognigyApiKey")}`,
     );
   }
-  if (!rest.cognigyEndpointUrl && !rest.cognigyApiUrl) {
-    throw new SettingError(
-      name("cognigyEndpointUrl"),
-      "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
-    );
-  }
-  const route = olderRoute ? {} : { cognigyApiUrl: undefined, cognigyApiKey: undefined };
-  return { ...rest, ...route, cxone: parseCxone(rawCxone, names) };
+  throw new SettingError(
+    name("cognigyEndpointUrl"),
+    "is missing: the Cognigy endpoint's base URL, such as https://endpoint-trial.cognigy.ai",
+  );
 }
 
 function parseCxone(raw: Record<string, unknown> | undefined, names: Record<string, string>) {
@@ -210,8 +224,8 @@ function parseCxone(raw: Record<string, unknown> | undefined, names: Record<stri
 /** Config sanity without secrets, for /health and the start-up line. */
 export function describeConfig(config: RelayConfig) {
   return {
-    cognigyEndpoint: new URL((config.cognigyApiUrl ?? config.cognigyEndpointUrl) as string).host,
-    cognigyRoute: config.cognigyApiUrl ? "api v2.0 (older installations)" : "endpoint",
+    cognigyEndpoint: new URL(config.cognigyTarget.url).host,
+    cognigyRoute: config.cognigyTarget.route === "api" ? "api v2.0 (older installations)" : "endpoint",
     caseEvents: config.cxone ? "on" : "off",
     pollIntervalMs: config.pollIntervalMs,
     store: config.redisUrl ? "redis" : "memory",

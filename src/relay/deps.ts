@@ -6,6 +6,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { SECRET_FIELDS } from "../cxone/connection-fields";
 import { threadKeys } from "../handover/thread";
 import { CaseEvents } from "./case-events";
+import { errorMessage } from "./caught";
 import { ChannelFormat } from "./channel-format";
 import { CognigyClient } from "./cognigy";
 import type { RelayConfig } from "./config";
@@ -81,10 +82,7 @@ export async function relayDeps(
     (config.redisUrl
       ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
       : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
-  const cognigyTarget = config.cognigyApiUrl
-    ? { api: { url: config.cognigyApiUrl, key: config.cognigyApiKey as string } }
-    : { endpointUrl: config.cognigyEndpointUrl };
-  const cognigy = new CognigyClient(cognigyTarget, config.cognigyTimeoutMs, (route, outcome) =>
+  const cognigy = new CognigyClient(config.cognigyTarget, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
   );
   const deliverer = new Deliverer({
@@ -95,7 +93,7 @@ export async function relayDeps(
     now: options.now,
     onStoreError: (err) =>
       log.error(
-        { err: (err as Error)?.message },
+        { err: errorMessage(err) },
         "accepted by Cognigy, but the store did not record it; a CXone retry may repeat it",
       ),
   });
@@ -124,7 +122,7 @@ export async function relayDeps(
   const channelFormat = config.cxone
     ? new ChannelFormat(config.cxone, undefined, (err) =>
         log.warn(
-          { err: (err as Error)?.message },
+          { err: errorMessage(err) },
           "could not read the channel's contentFormat; recognising HTML by its tags",
         ),
       )

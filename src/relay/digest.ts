@@ -1,8 +1,8 @@
 import * as crypto from "node:crypto";
 
-type OneShotHash = (algorithm: string, data: string, outputEncoding: "base64url") => string;
-// crypto.hash (Node >= 20.12): one call, no Hash object; about half the cost of createHash().update().digest().
-const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+// crypto.hash (Node >= 20.12; the types declare it for every Node 20): one call, no Hash object; about half the cost
+// of createHash().update().digest(). Undefined on an older Node 20.
+const oneShot: typeof crypto.hash | undefined = crypto.hash;
 
 /** SHA-256 of a UTF-8 string, base64url: the same bytes on every Node version. */
 export function sha256url(data: string): string {

@@ -1,6 +1,6 @@
 /** Reads the relay's configuration from the environment variables the README's Relay section lists. */
 import { CASE_POLL_ENV, CONNECTION_FIELDS } from "../cxone/connection-fields";
-import { parseRelayConfig, type RelayConfig, type RelayConfigInput } from "./config";
+import { parseRelayConfig, type RelayConfig } from "./config";
 
 /** Environment variable name for each of the relay's own config keys (for reading and for error messages). */
 export const ENV_NAMES: Readonly<Record<string, string>> = {
@@ -54,5 +54,5 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RelayConfig
     const value = v(name) ?? (k === "port" ? v("PORT") : undefined);
     if (value !== undefined) input[k] = value;
   }
-  return parseRelayConfig(input as RelayConfigInput, names);
+  return parseRelayConfig(input, names);
 }

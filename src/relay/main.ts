@@ -1,5 +1,6 @@
 // The relay, the BYOC middleware between CXone and Cognigy: this process entry starts it from the environment.
 import pino from "pino";
+import { errorCode, errorMessage } from "./caught";
 import { configFromEnv } from "./env";
 import { type Relay, startRelay } from "./server";
 import { SettingError } from "./setting-error";
@@ -28,8 +29,8 @@ async function main(): Promise<void> {
     if (err instanceof SettingError) {
       process.stderr.write(`relay: not started: ${err.message}\n`);
     } else {
-      const code = (err as { code?: string }).code;
-      process.stderr.write(`relay: not started: ${(err as Error).message ?? String(err)}${code ? ` (${code})` : ""}\n`);
+      const code = errorCode(err);
+      process.stderr.write(`relay: not started: ${errorMessage(err) ?? String(err)}${code ? ` (${code})` : ""}\n`);
     }
     process.exit(1);
   }

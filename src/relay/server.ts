@@ -41,7 +41,7 @@ export interface Relay {
 
 /** Starts a relay (in-process API for tests, the demo and main.ts). Port 0 picks a free port. */
 export async function startRelay(input: RelayConfigInput | RelayConfig, options: RelayOptions = {}): Promise<Relay> {
-  const config = parseRelayConfig(input as RelayConfigInput);
+  const config = parseRelayConfig(input);
   const { deps, ownsStore } = await relayDeps(config, options);
   const { log, store, metrics, caseEvents, channelFormat, typing, ops, state } = deps;
   const app = buildApp(deps);

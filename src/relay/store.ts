@@ -1,4 +1,5 @@
-import Redis from "ioredis";
+import Redis, { type Result } from "ioredis";
+import { errorCode } from "./caught";
 
 /**
  * Shared relay state: de-duplication of CXone message ids, delivery progress, the poll lock and the last case states
@@ -88,9 +89,9 @@ export class MemoryStore implements Store {
     }
     h.delete(field);
     h.set(field, value);
-    if (h.size > this.maxHashFields) {
-      const oldest = h.keys().next().value as string;
-      h.delete(oldest);
+    const oldest = h.size > this.maxHashFields ? h.keys().next() : undefined;
+    if (oldest && !oldest.done) {
+      h.delete(oldest.value);
       this.onEvict(`${hash} field`);
     }
   }
@@ -118,8 +119,8 @@ export class MemoryStore implements Store {
   private put(key: string, value: string, ttlMs: number) {
     this.keys.delete(key);
     this.keys.set(key, { value, expiresAt: this.now() + ttlMs });
-    while (this.keys.size > this.maxKeys) {
-      const oldest = this.keys.keys().next().value as string;
+    for (const oldest of this.keys.keys()) {
+      if (this.keys.size <= this.maxKeys) break;
       this.keys.delete(oldest);
       this.onEvict("key");
     }
@@ -129,17 +130,20 @@ export class MemoryStore implements Store {
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-type ScriptedRedis = Redis & {
-  relayExtend(key: string, owner: string, ttlMs: number): Promise<number>;
-  relayRelease(key: string, owner: string): Promise<number>;
-};
+// The two scripts RedisStore defines (defineCommand), typed the way ioredis documents for custom commands.
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    relayExtend(key: string, owner: string, ttlMs: number): Result<number, Context>;
+    relayRelease(key: string, owner: string): Result<number, Context>;
+  }
+}
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 
 /** Several relays share it; every key carries `prefix` so one Redis can serve several deployments. */
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
-  private readonly redis: ScriptedRedis;
+  private readonly redis: Redis;
   private connected = false;
 
   constructor(
@@ -148,7 +152,7 @@ export class RedisStore implements Store {
     /** Longest wait for one Redis answer; a frozen Redis then costs CXone this long before its 503. */
     commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
-    const redis = new Redis(url, {
+    this.redis = new Redis(url, {
       lazyConnect: true,
       // Every command is bounded in time: a Redis that stops answering (frozen, partitioned) fails the call after
       // commandTimeoutMs, so CXone gets a 503 and retries, instead of a request hanging until CXone gives up.
@@ -166,11 +170,10 @@ export class RedisStore implements Store {
       // No retries until the first connection worked: an unreachable Redis at start-up fails fast and leaves no timer.
       retryStrategy: (times) => (this.connected ? Math.min(times * 200, 2000) : null),
     });
-    redis.defineCommand("relayExtend", { numberOfKeys: 1, lua: EXTEND });
-    redis.defineCommand("relayRelease", { numberOfKeys: 1, lua: RELEASE });
+    this.redis.defineCommand("relayExtend", { numberOfKeys: 1, lua: EXTEND });
+    this.redis.defineCommand("relayRelease", { numberOfKeys: 1, lua: RELEASE });
     // Connection errors surface through the calls that fail; without a listener ioredis would print them.
-    redis.on("error", () => {});
-    this.redis = redis as ScriptedRedis;
+    this.redis.on("error", () => {});
   }
 
   /** Connects and checks; an unreachable Redis is a start-up error (without it nothing is de-duplicated). */
@@ -183,7 +186,7 @@ export class RedisStore implements Store {
     } catch (err) {
       // Stop ioredis's reconnect timer, or the process would never exit.
       this.redis.disconnect();
-      const code = (err as { code?: string }).code;
+      const code = errorCode(err);
       throw new Error(`REDIS_URL: cannot reach Redis${code ? ` (${code})` : ""}`);
     }
   }
