@@ -1,13 +1,19 @@
 // Delivers each agent reply into Cognigy Notify exactly once, as far as Cognigy allows (the relay's deliverer).
+import { z } from "zod";
 import type { AgentMessageEvent } from "../handover/events";
 import { webchatFiles } from "./agent-content";
 import type { AgentMessage } from "./agent-message";
 import { type CognigyClient, splitText } from "./cognigy";
 import { noteAgentActivity } from "./inactivity";
 import type { Store } from "./store";
+import { readStored } from "./stored";
+
+/** What `done:{key}` holds once Cognigy accepted every part: what a repeat of the message is answered with. */
+const doneRecordSchema = z.object({ idOnExternalPlatform: z.string().min(1), at: z.string().min(1) });
+type DoneRecord = z.output<typeof doneRecordSchema>;
 
 export type DeliveryResult =
-  | { outcome: "delivered" | "duplicate"; idOnExternalPlatform: string; at: string }
+  | ({ outcome: "delivered" | "duplicate" } & DoneRecord)
   /** Another request (this or another relay) is delivering the same message right now. */
   | { outcome: "busy" }
   | { outcome: "failed"; retryable: boolean; reason: string };
@@ -29,6 +35,7 @@ export interface DelivererOptions {
   onStoreError?: (err: unknown) => void;
   /** Clock of the inactivity timers (tests move it). */
   now?: () => number;
+  log: { warn(o: object, msg: string): void };
 }
 
 /**
@@ -63,7 +70,9 @@ export class Deliverer {
       if (again) return { outcome: "duplicate", ...again };
       const progressKey = `progress:${msg.key}`;
       // Progress is only ever written between the parts of a split text: a one-part message has none to read.
-      const sent = parts.length > 1 ? Number((await store.get(progressKey)) ?? 0) || 0 : 0;
+      const stored = parts.length > 1 ? Number(await store.get(progressKey)) : 0;
+      // A count of parts already accepted, or nothing: any other stored value restarts at the first part.
+      const sent = Number.isInteger(stored) && stored > 0 && stored < parts.length ? stored : 0;
       for (let i = sent; i < parts.length; i++) {
         const last = i === parts.length - 1;
         const cxone: AgentMessageEvent = {
@@ -84,7 +93,7 @@ export class Deliverer {
         if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
         if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
       }
-      const record = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
+      const record: DoneRecord = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
       const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
       try {
         await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
@@ -101,14 +110,14 @@ export class Deliverer {
     }
   }
 
-  private async done(key: string): Promise<{ idOnExternalPlatform: string; at: string } | undefined> {
-    const raw = await this.options.store.get(`done:${key}`);
+  /** A record not of its shape is dropped: the message then counts as not delivered (as before for non-JSON). */
+  private async done(key: string): Promise<DoneRecord | undefined> {
+    const { store, log } = this.options;
+    const raw = await store.get(`done:${key}`);
     if (!raw) return undefined;
-    try {
-      return JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
+    const record = readStored(doneRecordSchema, raw, log, `done:${key}`);
+    if (!record) await store.del(`done:${key}`);
+    return record;
   }
 
   private async waitForOther(key: string): Promise<DeliveryResult> {

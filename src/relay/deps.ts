@@ -91,6 +91,7 @@ export async function relayDeps(
     owner,
     cognigyTimeoutMs: config.cognigyTimeoutMs,
     now: options.now,
+    log,
     onStoreError: (err) =>
       log.error(
         { err: errorMessage(err) },

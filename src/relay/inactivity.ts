@@ -127,8 +127,8 @@ export class Inactivity {
     if (!settings) return;
     const { store, now } = this.o;
     if (timer.ending) return this.finish(id, timer, ref, events);
-    const agentAt = Number((await store.get(agentActivityKey(ref.handoverId))) ?? 0) || 0;
-    let lastAt = Math.max(timer.lastAt, agentAt);
+    const agentAt = Number(await store.get(agentActivityKey(ref.handoverId)));
+    let lastAt = Math.max(timer.lastAt, Number.isFinite(agentAt) ? agentAt : 0);
     const timeoutMs = settings.timeoutSeconds * 1000;
     // The warning needs a timeout longer than the minute it comes before.
     const warnAfter =

@@ -176,4 +176,35 @@ describe("stored state not in the relay's shape is dropped and logged; the other
     expect((await relay.pollOnce()).error).toBeUndefined();
     expect(droppedKeys(lines)).toEqual(["case-reconciliation"]);
   });
+
+  test("delivery records of agent messages", async () => {
+    const prefix = `stored-${randomUUID()}:`;
+    const store = await new RedisStore(redis.url, prefix).connect();
+    const other = new Redis(redis.url);
+    try {
+      const { relay, lines } = await loggingRelay({ store });
+      const ref = conversation("done-bent");
+      const caseId = await openCase(env.sandbox, ref);
+      const agent = env.agent(relay);
+      const first = await agent.reply(env.sandbox, caseId, "First");
+      const [doneKey] = await other.keys(`${prefix}done:*`);
+      // Trusted, CXone's retry would be answered "delivered" without the id it must get back.
+      await other.set(doneKey, JSON.stringify({ at: 5 }));
+
+      const again = await agent.deliver(env.sandbox, caseId, first.message);
+      expect(again.status).toBe(200);
+      expect(again.idOnExternalPlatform).toBe(first.idOnExternalPlatform);
+      expect(droppedKeys(lines)).toEqual([doneKey.slice(prefix.length)]);
+      // Dropped, the record says nothing: the message counts as not delivered and is delivered again, recorded anew.
+      expect(calls("notify", ref).map((n) => n.body.text)).toEqual(["First", "First"]);
+      const second = await agent.reply(env.sandbox, caseId, "Second");
+      expect(second.status).toBe(200);
+      expect(calls("notify", ref).map((n) => n.body.text)).toEqual(["First", "First", "Second"]);
+      expect(await agent.deliver(env.sandbox, caseId, first.message)).toMatchObject({ status: 200 });
+      expect(calls("notify", ref)).toHaveLength(3);
+    } finally {
+      other.disconnect();
+      await store.close();
+    }
+  });
 });
