@@ -64,6 +64,28 @@ describe("Hand over: Queue updates and Inactivity options", () => {
     expect(errorOf(session)!.message).toMatch(/^inactivityMessage.*at most 200/);
     expect(env.sandbox.requestCount({ path: "/messages" })).toBe(0);
   });
+
+  test("a wait longer than the relay keeps is refused with its field, not carried as 'off'", async () => {
+    const session = newSession();
+    const long = await runWith(env, handoverNode, session, { inactivityTimeout: 20000 });
+    expect(long.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^inactivityTimeout: must be minutes, 0 \(off\) to 10080/);
+    const slow = await runWith(env, handoverNode, session, {
+      getQueuePosition: true,
+      updateIntervalQueuePosition: 100000,
+    });
+    expect(slow.outcome).toBe("cxoneHandoverOnError");
+    expect(errorOf(session)!.message).toMatch(/^updateIntervalQueuePosition: must be seconds, 10 to 86400/);
+    // At the limit the setting is carried as asked.
+    const week = newSession();
+    await runWith(env, handoverNode, week, { inactivityTimeout: 10080 });
+    expect(decodeThreadId(threadOf(week), keys)?.wait?.inactivity?.timeoutSeconds).toBe(7 * 86_400);
+    env.sandbox.resetRequests();
+    const far = newSession();
+    await runWith(env, handoverNode, far, { maximumQueuePosition: 2e9, getEstimatedWaitTime: true });
+    expect(errorOf(far)!.message).toMatch(/^maximumQueuePosition: /);
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
 });
 
 describe("Send to Agent: the relay's waiting events", () => {

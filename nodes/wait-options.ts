@@ -8,6 +8,7 @@ import {
   DEFAULT_UPDATE_INTERVAL_SECONDS,
   MAX_WAIT_TEXT_LENGTH,
   MIN_UPDATE_INTERVAL_SECONDS,
+  WAIT_LIMITS,
   type WaitSettings,
 } from "../src/handover/wait-settings";
 
@@ -59,7 +60,7 @@ export const WAIT_FIELDS: INodeField[] = [
     type: "number",
     label: "Update Interval",
     defaultValue: DEFAULT_UPDATE_INTERVAL_SECONDS,
-    description: `Seconds between updates (at least ${MIN_UPDATE_INTERVAL_SECONDS}); the first comes right after the handover opens.`,
+    description: `Seconds between updates (${MIN_UPDATE_INTERVAL_SECONDS} to ${WAIT_LIMITS.intervalSeconds.max}); the first comes right after the handover opens.`,
     condition: queueOn,
   },
   {
@@ -103,7 +104,7 @@ export const WAIT_FIELDS: INodeField[] = [
     label: "Inactivity timeout",
     description:
       "Minutes (decimals allowed) without a message from the user or the agent after which the handover ends: " +
-      "abandoned while queued, closed once an agent has it. Empty or 0: never.",
+      "abandoned while queued, closed once an agent has it. At most 10080 (7 days). Empty or 0: never.",
   },
   {
     key: "inactivityMessage",
@@ -151,12 +152,18 @@ export const WAIT_SECTIONS: INodeSection[] = [
   },
 ];
 
-/** A number option: empty is undefined; anything else must be a number in range. */
-function numberOf(config: WaitConfig, key: keyof WaitConfig, min: number, what: string): number | undefined {
+/** A number option: empty is undefined; anything else must be a number in range (the relay's, WAIT_LIMITS). */
+function numberOf(
+  config: WaitConfig,
+  key: keyof WaitConfig,
+  min: number,
+  max: number,
+  what: string,
+): number | undefined {
   const raw = config[key];
   if (raw === undefined || raw === null || (typeof raw === "string" && !raw.trim())) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new CxoneConfigError(key, `must be ${what}`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new CxoneConfigError(key, `must be ${what}`);
   return n;
 }
 
@@ -176,16 +183,12 @@ function textOf(config: WaitConfig, key: keyof WaitConfig, fallback: string): st
 export function waitSettingsOf(config: WaitConfig): WaitSettings | undefined {
   const out: WaitSettings = {};
   if (config.getQueuePosition === true || config.getEstimatedWaitTime === true) {
-    const interval = numberOf(
-      config,
-      "updateIntervalQueuePosition",
-      MIN_UPDATE_INTERVAL_SECONDS,
-      "seconds, 10 or more",
-    );
-    const maxPosition = numberOf(config, "maximumQueuePosition", 1, "a whole number, 1 or more");
-    const maxWaitMs = numberOf(config, "maximumEstimatedWaitTime", 1, "milliseconds, more than 0");
+    const { intervalSeconds: i, maxPosition: p, maxWaitMs: w } = WAIT_LIMITS;
+    const interval = numberOf(config, i.field, i.min, i.max, `seconds, ${i.min} to ${i.max}`);
+    const maxPosition = numberOf(config, p.field, p.min, p.max, `a whole number, ${p.min} to ${p.max}`);
+    const maxWaitMs = numberOf(config, w.field, w.min, w.max, `milliseconds, ${w.min} to ${w.max}`);
     if (maxPosition !== undefined && !Number.isInteger(maxPosition)) {
-      throw new CxoneConfigError("maximumQueuePosition", "must be a whole number, 1 or more");
+      throw new CxoneConfigError(p.field, `must be a whole number, ${p.min} to ${p.max}`);
     }
     out.queue = {
       position: config.getQueuePosition === true,
@@ -197,7 +200,8 @@ export function waitSettingsOf(config: WaitConfig): WaitSettings | undefined {
       alternativeText: textOf(config, "alternativeText", DEFAULT_ALTERNATIVE_TEXT),
     };
   }
-  const minutes = numberOf(config, "inactivityTimeout", 0, "minutes, 0 (off) or more");
+  const t = WAIT_LIMITS.timeoutSeconds;
+  const minutes = numberOf(config, t.field, 0, t.max / 60, `minutes, 0 (off) to ${t.max / 60} (7 days)`);
   if (minutes) {
     out.inactivity = {
       timeoutSeconds: Math.max(1, Math.round(minutes * 60)),

@@ -150,6 +150,18 @@ describe("thread ids", () => {
       // The same ids signed by hand (as a forger with the key, or an older Hand over, would): the relay refuses them.
       expect(decodeThreadId(signed(payloadOf(bad)), keys)).toBeUndefined();
     }
+    // The waiting options (the sixth element): a number outside its limit is refused by its Hand over field when
+    // encoding, and read as "off" when decoding.
+    const week = 7 * 86_400;
+    const withWait = (timeoutSeconds: number) => ({ ...base, wait: { inactivity: { timeoutSeconds, message: "m" } } });
+    expect(() => encodeThreadId(withWait(week + 1), KEY)).toThrow(/^inactivityTimeout: /);
+    const packedOf = (s: number) =>
+      Buffer.from(
+        JSON.stringify([base.userId, base.sessionId, base.urlToken, base.handoverId, 0, { i: [s, 0], im: "m" }]),
+      ).toString("base64url");
+    expect(decodeThreadId(signed(packedOf(week + 1)), keys)?.wait).toBeUndefined();
+    expect(decodeThreadId(signed(packedOf(week)), keys)?.wait).toEqual(withWait(week).wait);
+    expect(decodeThreadId(encodeThreadId(withWait(week), KEY), keys)?.wait).toEqual(withWait(week).wait);
     // At the per-id limit both ends agree too.
     const fits = { ...base, userId: "u".repeat(256), handoverId: "h".repeat(256) };
     expect(decodeThreadId(encodeThreadId(fits, KEY), keys)).toEqual(fits);

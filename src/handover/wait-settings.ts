@@ -7,6 +7,8 @@
  * The thread id is length-limited, so the encoding is compact and a text equal to its default is left out.
  */
 
+import { CxoneConfigError } from "../cxone/errors";
+
 export const DEFAULT_QUEUE_UPDATE_TEXT = "You are number {position} in the queue. The wait is about {wait} minutes.";
 export const DEFAULT_ALTERNATIVE_TEXT = "All our agents are busy right now; the wait is long.";
 export const DEFAULT_INACTIVITY_MESSAGE = "This conversation with an agent has ended because nobody wrote for a while.";
@@ -16,6 +18,31 @@ export const DEFAULT_INACTIVITY_WARNING =
 export const MAX_WAIT_TEXT_LENGTH = 200;
 export const MIN_UPDATE_INTERVAL_SECONDS = 10;
 export const DEFAULT_UPDATE_INTERVAL_SECONDS = 60;
+
+/**
+ * Each number's range, in the unit WaitSettings holds, and the Hand over field that sets it. One check for both ends:
+ * Hand over refuses a value outside (packWaitSettings, naming the field), the relay reads one as "off".
+ */
+export const WAIT_LIMITS = {
+  intervalSeconds: { field: "updateIntervalQueuePosition", min: MIN_UPDATE_INTERVAL_SECONDS, max: 86_400 },
+  maxPosition: { field: "maximumQueuePosition", min: 1, max: 1e9 },
+  maxWaitMs: { field: "maximumEstimatedWaitTime", min: 1, max: 1e12 },
+  timeoutSeconds: { field: "inactivityTimeout", min: 1, max: 7 * 86_400 },
+} as const;
+export type WaitLimit = keyof typeof WAIT_LIMITS;
+
+/** `v` when it is a number inside its limit, else undefined. */
+export function withinLimit(limit: WaitLimit, v: unknown): number | undefined {
+  const { min, max } = WAIT_LIMITS[limit];
+  return typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? v : undefined;
+}
+
+/** `v` (undefined stays undefined); outside its limit a CxoneConfigError naming the Hand over field. */
+function checked<T extends number | undefined>(limit: WaitLimit, v: T): T {
+  if (v === undefined || withinLimit(limit, v) !== undefined) return v;
+  const { field, min, max } = WAIT_LIMITS[limit];
+  throw new CxoneConfigError(field, `is ${v} as ${limit}; the relay takes ${min} to ${max}`);
+}
 
 export interface QueueUpdateSettings {
   position: boolean;
@@ -56,21 +83,24 @@ export function packWaitSettings(s: WaitSettings): Packed | undefined {
   const out: Packed = {};
   if (s.queue) {
     const q = s.queue;
-    out.q = [(q.position ? 1 : 0) | (q.estimatedWait ? 2 : 0), q.intervalSeconds, q.maxPosition ?? 0, q.maxWaitMs ?? 0];
+    out.q = [
+      (q.position ? 1 : 0) | (q.estimatedWait ? 2 : 0),
+      checked("intervalSeconds", q.intervalSeconds),
+      checked("maxPosition", q.maxPosition) ?? 0,
+      checked("maxWaitMs", q.maxWaitMs) ?? 0,
+    ];
     if (q.text !== DEFAULT_QUEUE_UPDATE_TEXT) out.qt = q.text;
     if (q.alternativeText !== DEFAULT_ALTERNATIVE_TEXT) out.qa = q.alternativeText;
   }
   if (s.inactivity) {
     const i = s.inactivity;
-    out.i = [i.timeoutSeconds, i.warning === undefined ? 0 : 1];
+    out.i = [checked("timeoutSeconds", i.timeoutSeconds), i.warning === undefined ? 0 : 1];
     if (i.message !== DEFAULT_INACTIVITY_MESSAGE) out.im = i.message;
     if (i.warning !== undefined && i.warning !== DEFAULT_INACTIVITY_WARNING) out.iw = i.warning;
   }
   return out.q || out.i ? out : undefined;
 }
 
-const num = (v: unknown, min: number, max: number) =>
-  typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? v : undefined;
 const text = (v: unknown, fallback: string) =>
   typeof v === "string" && v.length <= MAX_WAIT_TEXT_LENGTH ? v : fallback;
 
@@ -81,22 +111,22 @@ export function unpackWaitSettings(raw: unknown): WaitSettings | undefined {
   const out: WaitSettings = {};
   if (Array.isArray(p.q) && p.q.length === 4) {
     const [flags, interval, maxPosition, maxWaitMs] = p.q;
-    const f = num(flags, 0, 3);
-    const seconds = num(interval, MIN_UPDATE_INTERVAL_SECONDS, 86_400);
+    const f = typeof flags === "number" && flags >= 0 && flags <= 3 ? flags : undefined;
+    const seconds = withinLimit("intervalSeconds", interval);
     if (f !== undefined && seconds !== undefined) {
       out.queue = {
         position: (f & 1) === 1,
         estimatedWait: (f & 2) === 2,
         intervalSeconds: seconds,
         text: text(p.qt, DEFAULT_QUEUE_UPDATE_TEXT),
-        maxPosition: num(maxPosition, 1, 1e9),
-        maxWaitMs: num(maxWaitMs, 1, 1e12),
+        maxPosition: withinLimit("maxPosition", maxPosition),
+        maxWaitMs: withinLimit("maxWaitMs", maxWaitMs),
         alternativeText: text(p.qa, DEFAULT_ALTERNATIVE_TEXT),
       };
     }
   }
   if (Array.isArray(p.i) && p.i.length === 2) {
-    const seconds = num(p.i[0], 1, 7 * 86_400);
+    const seconds = withinLimit("timeoutSeconds", p.i[0]);
     if (seconds !== undefined) {
       out.inactivity = {
         timeoutSeconds: seconds,
