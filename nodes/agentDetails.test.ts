@@ -43,6 +43,18 @@ describe("Agent details", () => {
     expect(env.sandbox.requests.map((r) => r.path)).toEqual([`/dfo/3.0/contacts/${stateOf(session).contactId}`]);
   });
 
+  test("a picture that is not http(s) is neither stored nor put on Webchat's avatar override", async () => {
+    const session = await openHandover(env);
+    const c = env.sandbox.assignAgent(stateOf(session).contactId, "1001");
+    c.inboxAssigneeUser = { ...c.inboxAssigneeUser!, imageUrl: "javascript:alert(1)" };
+    const run = await runWith(env, agentDetailsNode, session, { say: true });
+    expect(run.outcome).toBe("cxoneAgentDetailsOnSuccess");
+    expect(session.input.cxoneAgent).not.toHaveProperty("avatarUrl", expect.anything());
+    expect(run.outputs).toHaveLength(1);
+    expect(run.outputs[0].data).not.toHaveProperty("_webchat");
+    expect(JSON.stringify([run.outputs, session.context, session.input])).not.toMatch(/javascript:/);
+  });
+
   test("without a nickname: first name (plus surname when asked), stored in a context key, nothing said", async () => {
     const session = await openHandover(env);
     env.sandbox.assignAgent(stateOf(session).contactId, "1002");

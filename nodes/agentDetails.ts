@@ -1,4 +1,4 @@
-import { agentDisplayName } from "../src/handover/agent-name";
+import { agentAvatar, agentDisplayName, DEFAULT_JOINED_TEXT, joinedNotice } from "../src/handover/agent-name";
 import { isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
 import { type StorageConfig, storageFields, storageSection, storeResult } from "../src/node-kit/storage";
@@ -8,7 +8,6 @@ export const AGENT_DETAILS = "cxoneAgentDetails";
 const RESULT_KEY = "cxoneAgent";
 export const ON_NO_AGENT: Outcome = { suffix: "OnNoAgent", label: "No agent yet" };
 const OUTCOMES = [ON_SUCCESS, ON_NO_AGENT, ON_NO_HANDOVER, ON_ERROR];
-export const DEFAULT_AGENT_TEXT = "You are now chatting with {name}";
 
 export interface AgentDetailsConfig extends Partial<StorageConfig> {
   connection: unknown;
@@ -27,9 +26,6 @@ export interface AgentDetails {
   contactId: string;
   caseStatus: string;
 }
-
-/** The name a customer sees: one rule with the relay's (src/handover/agent-name.ts). */
-export { agentDisplayName };
 
 /** Reads the agent assigned to the open case from CXone (the contact's inboxAssigneeUser; DFO has no users API). */
 export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Outcome> {
@@ -56,7 +52,7 @@ export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Ou
     firstName: user.firstName,
     surname: user.surname,
     nickname: user.nickname,
-    avatarUrl: user.publicImageUrl ?? user.imageUrl,
+    avatarUrl: agentAvatar(user),
     contactId,
     caseStatus: contact.status,
   };
@@ -66,7 +62,7 @@ export async function agentDetails(run: NodeRun<AgentDetailsConfig>): Promise<Ou
     saveHandover(api, { ...state, contactId, status: "active", agent });
   }
   if (config.say) {
-    const text = (config.sayText?.trim() || DEFAULT_AGENT_TEXT).split("{name}").join(details.name);
+    const text = joinedNotice(details.name, config.sayText?.trim() || DEFAULT_JOINED_TEXT);
     // Webchat draws this as the bot's message: the chip and the picture hook are what make it the agent's.
     const notice = agentNoticeData(run.input.endpointType, text, details);
     api.say?.(text, { ...notice, cxoneAgent: { name: details.name, avatarUrl: details.avatarUrl } });
@@ -92,7 +88,7 @@ export const [agentDetailsNode, ...agentDetailsOutcomes] = cxoneNode<AgentDetail
       key: "sayText",
       type: "cognigyText",
       label: "Text",
-      defaultValue: DEFAULT_AGENT_TEXT,
+      defaultValue: DEFAULT_JOINED_TEXT,
       description: "{name} is replaced by the agent's display name.",
       condition: { key: "say", value: true },
     },

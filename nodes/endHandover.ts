@@ -1,4 +1,4 @@
-import { closeCase } from "../src/handover/close";
+import { caseToClose, closeCase } from "../src/handover/close";
 import type { FlowEndReason } from "../src/handover/events";
 import { isOpen, readHandover, saveHandover } from "../src/handover/state";
 import { cxoneNode, type NodeRun, ON_ERROR, ON_SUCCESS, type Outcome } from "../src/node-kit";
@@ -20,7 +20,7 @@ export async function endHandover(run: NodeRun<EndHandoverConfig>): Promise<Outc
     run.log("info", "no open handover; nothing to end");
     return ON_SUCCESS;
   }
-  const result = await closeCase(run.cxone(), state, run.log);
+  const result = await closeCase(run.cxone(), caseToClose(state), run.log);
   const status = run.config.endStatus === "completed" ? "completed" : "cancelled";
   // The flow ended it: no inject comes; the reason lives in context (README: Hand-back reasons).
   const endReason: FlowEndReason = "userLeft";

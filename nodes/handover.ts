@@ -1,4 +1,5 @@
 import { type CxoneClient, CxoneConfigError, describeError, isClosedStatus } from "../src/cxone";
+import { DEFAULT_JOINED_TEXT } from "../src/handover/agent-name";
 import {
   EXPIRING_SESSION_ENDPOINT_TYPES,
   notifySupport,
@@ -28,8 +29,6 @@ import { WAIT_FIELDS, WAIT_SECTIONS, type WaitConfig, waitSettingsOf } from "./w
 export const HANDOVER = "cxoneHandover";
 const OUTCOMES = [ON_SUCCESS, ON_ERROR];
 export const DEFAULT_ACCEPTED_TEXT = "Connecting you with an agent…";
-/** `{name}` is the agent's display name. */
-export const DEFAULT_JOINED_TEXT = "You are now chatting with {name}";
 const FALLBACK_REQUEST = "The customer asked for an agent.";
 
 export interface HandoverConfig extends TranscriptConfig, WaitConfig {

@@ -134,6 +134,14 @@ describe("Send to agent: relay events", () => {
     expect(resolved.outputs).toEqual([{ text: "", data: { _webchat: { botAvatarOverrideUrl: "" } } }]);
   });
 
+  test("the agent's name fills {name} as written: no replacement patterns", async () => {
+    const session = await openHandover(env, { displayAgentDetails: true, joinedText: "With {name} now ({name})" });
+    const { contactId } = stateOf(session);
+    const agent = { id: "9", name: "$& $1 Co" };
+    const run = await gate(next(session, { data: { cxone: { event: "agentJoined", contactId, agent } } }));
+    expect(run.outputs[0].text).toBe("With $& $1 Co now ($& $1 Co)");
+  });
+
   test("on a messaging channel the notice is plain text and nothing empty is ever output", async () => {
     const session = newSession({ text: "agent", endpointType: "whatsapp" });
     await runWith(env, handoverNode, session, { sendTranscript: false, displayAgentDetails: true });
@@ -199,6 +207,12 @@ describe("Send to agent: events read by the one event schema (src/handover/event
   test.each([
     ["agentJoined without its agent", { event: "agentJoined" }, /"agentJoined" \(agent: Required\)/],
     ["agentJoined with an empty name", { event: "agentJoined", agent: { id: "7", name: " " } }, /agent\.name/],
+    ["agentJoined with an empty agent id", { event: "agentJoined", agent: { id: "", name: "Eve" } }, /agent\.id/],
+    [
+      "agentJoined with a javascript: picture",
+      { event: "agentJoined", agent: { id: "7", name: "Eve", avatarUrl: "javascript:alert(1)" } },
+      /agent\.avatarUrl: must be an http\(s\) URL/,
+    ],
     ["ended without a reason", { event: "ended" }, /"ended" \(reason: /],
   ])(
     "a known event with a malformed payload (%s) is logged and absorbed, never forwarded",

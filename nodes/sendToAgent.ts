@@ -1,5 +1,6 @@
 import type { Attachment } from "../src/cxone";
-import { closeCase } from "../src/handover/close";
+import { joinedNotice } from "../src/handover/agent-name";
+import { caseToClose, closeCase } from "../src/handover/close";
 import { userText } from "../src/handover/cognigy-platform";
 import type {
   AgentDetailsEvent,
@@ -72,7 +73,7 @@ function agentOf(agent: EventAgent): Agent {
 function announceAgent(run: NodeRun<SendToAgentConfig>, state: HandoverState, agent: Agent, contactId: string) {
   // Handovers opened before the flow announced the agent leave it to their relay.
   if (!state.displayAgentDetails || state.joinedText === undefined) return;
-  const text = state.joinedText.replace(/\{name\}/g, agent.name).trim();
+  const text = joinedNotice(agent.name, state.joinedText);
   if (!text) return;
   const cxone: AgentDetailsEvent = { event: "agentDetails", contactId, agent: agentOf(agent) };
   run.api.say?.(text, { ...agentNoticeData(run.input.endpointType, text, agent), cxone });
@@ -180,7 +181,7 @@ export async function sendToAgent(run: NodeRun<SendToAgentConfig>): Promise<Outc
   if (!isOpen(state)) return ON_NO_HANDOVER;
 
   if (isCancelRequest(state, input)) {
-    const result = await closeCase(run.cxone(), state, run.log);
+    const result = await closeCase(run.cxone(), caseToClose(state), run.log);
     run.log("info", `user cancelled the handover (case ${state.contactId ?? "?"}: ${result})`);
     return handBack(run, state, "userCancelled");
   }

@@ -1,6 +1,6 @@
 import type { INodeField, INodeSection } from "@cognigy/extension-tools/build/interfaces/descriptor";
 import { type CxoneClient, CxoneConfigError, type EndUser } from "../src/cxone";
-import { isWebchat } from "../src/handover/cognigy-platform";
+import { BOT_LOOK, isWebchat, webchatAgentLook } from "../src/handover/cognigy-platform";
 import type { Agent, HandoverState, HandoverStatus } from "../src/handover/state";
 import {
   buildTranscriptMessages,
@@ -38,7 +38,7 @@ export function writeHandoverStatus(api: CognigyApi, status: HandoverStatusObjec
  */
 export function restoreBotLook(run: Pick<NodeRun<unknown>, "api" | "input">, state: HandoverState): void {
   if ((state.displayAgentDetails || state.agent?.avatarUrl) && isWebchat(run.input.endpointType)) {
-    run.api.output?.("", { _webchat: { botAvatarOverrideUrl: "" } });
+    run.api.output?.("", BOT_LOOK);
   }
 }
 
@@ -51,7 +51,7 @@ export function agentNoticeData(endpointType: unknown, text: string, agent: { av
   if (!isWebchat(endpointType)) return {};
   return {
     _cognigy: { _webchat3: { type: "liveAgentEvent", payload: { text } } },
-    ...(agent.avatarUrl ? { _webchat: { botAvatarOverrideUrl: agent.avatarUrl } } : {}),
+    ...webchatAgentLook(agent),
   };
 }
 

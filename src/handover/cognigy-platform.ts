@@ -3,6 +3,8 @@
  * emulator. Sources are in ../shared/cognigy-runtime.md ("Platform facts") and the README's Known limits.
  */
 
+import { isHttpUrl } from "./agent-name";
+
 /** Cognigy documents userId and sessionId up to 256 characters (transformer return values, Notify/Inject bodies). */
 export const COGNIGY_ID_MAX = 256;
 
@@ -101,6 +103,22 @@ export function notifySupport(endpointType: unknown): EndpointSupport {
 
 export const isWebchat = (endpointType: unknown) =>
   typeof endpointType === "string" && WEBCHAT_ENDPOINT_TYPES.includes(endpointType);
+
+/**
+ * Webchat's keys for the agent's look on an output it would draw as the bot's: the agent's picture in place of the
+ * bot's (`botAvatarOverrideUrl`, kept by Webchat until BOT_LOOK resets it at hand-back; http(s) only) and the agent's
+ * name over this one message (`botAvatarOverrideNameOnce`). Other channels ignore them.
+ */
+export function webchatAgentLook(agent: { avatarUrl?: string }, nameOnce?: string): Record<string, unknown> {
+  const look = {
+    ...(isHttpUrl(agent.avatarUrl) ? { botAvatarOverrideUrl: agent.avatarUrl } : {}),
+    ...(nameOnce ? { botAvatarOverrideNameOnce: nameOnce } : {}),
+  };
+  return Object.keys(look).length ? { _webchat: look } : {};
+}
+
+/** Puts the bot's own picture back after webchatAgentLook. */
+export const BOT_LOOK = { _webchat: { botAvatarOverrideUrl: "" } };
 
 export const takesDataEvents = (endpointType: unknown) =>
   typeof endpointType === "string" && DATA_EVENT_ENDPOINT_TYPES.includes(endpointType);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isHttpUrl } from "./agent-name";
 
 /**
  * The events the relay sends into a Cognigy conversation as `data.cxone`: one zod schema both sides use. The relay
@@ -19,8 +20,13 @@ const contactId = z.string().min(1);
 const agentName = z.string().trim().min(1);
 const count = z.number().int().nonnegative();
 
-const eventAgentSchema = z.object({ id: z.string(), name: agentName, avatarUrl: z.string().optional() });
+/** The agent's picture (src/handover/agent-name.ts agentAvatar): http(s) only, as the user's client renders it. */
+const avatarUrl = z.string().refine(isHttpUrl, "must be an http(s) URL");
+const eventAgentSchema = z.object({ id: z.string().min(1), name: agentName, avatarUrl: avatarUrl.optional() });
 export type EventAgent = z.infer<typeof eventAgentSchema>;
+/** An agent message's writer: CXone may name one without an id. */
+const messageAgentSchema = eventAgentSchema.partial({ id: true });
+export type MessageAgent = z.infer<typeof messageAgentSchema>;
 
 /**
  * A reason a newer relay adds reads as `closedInCxone`: an older Send to Agent still ends the handover (Handover
@@ -54,7 +60,7 @@ const agentMessageSchema = z.object({
   messageId: z.string().min(1),
   contactId: contactId.optional(),
   /** Only when the handover asked for agent details. */
-  agent: z.object({ id: z.string().optional(), name: agentName, avatarUrl: z.string().optional() }).optional(),
+  agent: messageAgentSchema.optional(),
   attachments: z
     .array(z.object({ name: z.string(), url: z.string().min(1), mimeType: z.string().optional() }))
     .optional(),

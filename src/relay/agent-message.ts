@@ -1,38 +1,20 @@
 // How one agent reply becomes the message the relay delivers: its text and files, the agent's display details, and
 // the key that delivers it once.
-import { agentDisplayName } from "../handover/agent-name";
+import { type AgentUser, eventAgentOf } from "../handover/agent-name";
+import type { MessageAgent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { agentContent, unshownNotice } from "./agent-content";
 import { sha256url } from "./digest";
-import { httpUrl, type ParsedMessage } from "./messages";
+import type { ParsedMessage } from "./messages";
 
-export interface AgentDetails {
-  id?: string;
-  name: string;
-  avatarUrl?: string;
-}
-
-/** Display name: src/handover/agent-name.ts; avatar: the public image first (end users see it unauthenticated). */
-export interface AgentUser {
-  id?: string;
-  firstName?: string;
-  surname?: string;
-  lastName?: string;
-  nickname?: string;
-  imageUrl?: string;
-  publicImageUrl?: string;
-}
-
-export function agentDetails(user: AgentUser | null | undefined): AgentDetails | undefined {
+/** The writer of an agent reply, by the one agent rule (src/handover/agent-name.ts). */
+export function messageAgentOf(user: AgentUser | null | undefined): MessageAgent | undefined {
   // Nothing to say who wrote: no agent to show. A user CXone knows by id but not by name is still an agent: "Agent"
   // (bot users are left out by the case poll, which reads isBotUser).
   if (!user || (!user.id && ![user.nickname, user.firstName, user.surname, user.lastName].some((p) => p?.trim()))) {
     return undefined;
   }
-  const name = agentDisplayName(user);
-  // Only http(s), as for attachments: the end user's client renders it (no javascript: or data: in Notify data).
-  const avatarUrl = [user.publicImageUrl, user.imageUrl].find((u) => !!u && httpUrl.safeParse(u).success);
-  return { ...(user.id ? { id: user.id } : {}), name, ...(avatarUrl ? { avatarUrl } : {}) };
+  return eventAgentOf(user);
 }
 
 export interface AgentMessage {
@@ -45,7 +27,7 @@ export interface AgentMessage {
   attachments: { name: string; url: string; mimeType?: string }[];
   /** Notify data that draws the message richly in Webchat (quick replies, link card); see agent-content.ts. */
   rich?: Record<string, unknown>;
-  agent?: AgentDetails;
+  agent?: MessageAgent;
   /** De-duplication key: the CXone message id, else a digest of the message's stable content. */
   key: string;
   /** The id we answer CXone with; derived from the key, so a duplicate gets the same one. */
@@ -97,7 +79,7 @@ export function toAgentMessage(
     text,
     attachments,
     ...(content.data ? { rich: content.data } : {}),
-    agent: agentDetails(body.authorUser),
+    agent: messageAgentOf(body.authorUser),
     key: (cxoneMessageId ? "i" : "h") + key,
     idOnExternalPlatform: `cgyr-${key.slice(0, 32)}`,
   };

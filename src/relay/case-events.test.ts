@@ -85,6 +85,20 @@ describe("case events by polling", () => {
     expect(env.cognigy.delivered({ route: "notify" })).toHaveLength(0);
   });
 
+  test("an agent picture that is not http(s) reaches no event and no Webchat override", async () => {
+    const relay = await env.relay();
+    const ref = conversation("bad-avatar", { displayAgentDetails: true });
+    const caseId = await openCase(env.sandbox, ref);
+    const c = env.sandbox.assignAgent(caseId, "1002");
+    c.inboxAssigneeUser = { ...c.inboxAssigneeUser!, imageUrl: "data:text/html,<script>x</script>" };
+    expect((await relay.pollOnce()).events).toEqual([`agentJoined:${caseId}`, `agentDetails:${caseId}`]);
+    const [joined] = injects("agentJoined", ref.urlToken);
+    expect(joined.body.data?.cxone?.agent).toEqual({ id: "1002", name: "Ben" });
+    const [notice] = env.cognigy.delivered({ route: "notify", event: "agentDetails", urlToken: ref.urlToken });
+    expect(notice.body.text).toBe("You are now chatting with Ben");
+    expect(JSON.stringify([joined.body, notice.body])).not.toMatch(/data:text|botAvatarOverride/);
+  });
+
   test("with agent details: a Notify 'You are now chatting with …' once per agent, again after a transfer", async () => {
     const relay = await env.relay();
     const ref = conversation("details", { displayAgentDetails: true });

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
-import type { AgentDetailsEvent, RelayEvent, RelayEventName } from "../handover/events";
+import { identifiedAgentOf, joinedNotice } from "../handover/agent-name";
+import type { AgentDetailsEvent, EventAgent, RelayEvent, RelayEventName } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
-import { type AgentDetails, agentDetails } from "./agent-message";
 import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
 import { endedEvent, humanAgentOf, type SeenContact } from "./ended-event";
 import type { RelayMetrics } from "./metrics";
@@ -146,11 +146,10 @@ export class CaseStates {
         done = false;
       } else {
         const user = humanAgentOf(contact);
-        const agent = user ? agentDetails(user) : undefined;
-        if (user && agent && user.id !== state.joinedAgentId) {
-          const joined = { id: user.id, name: agent.name, ...(agent.avatarUrl ? { avatarUrl: agent.avatarUrl } : {}) };
-          const result = await this.inject(ref, { event: "agentJoined", contactId: id, agent: joined });
-          if (this.settle(result, state, "agentJoined", id, events)) state.joinedAgentId = user.id;
+        const agent = user ? identifiedAgentOf(user) : undefined;
+        if (agent && agent.id !== state.joinedAgentId) {
+          const result = await this.inject(ref, { event: "agentJoined", contactId: id, agent });
+          if (this.settle(result, state, "agentJoined", id, events)) state.joinedAgentId = agent.id;
           else done = false;
         }
         // Back in the queue: no one holds the case any more, whatever status CXone gives it (not published).
@@ -163,13 +162,12 @@ export class CaseStates {
         }
         if (
           relayAnnouncesAgent(ref) &&
-          user &&
           agent &&
-          state.joinedAgentId === user.id &&
-          state.detailsAgentId !== user.id
+          state.joinedAgentId === agent.id &&
+          state.detailsAgentId !== agent.id
         ) {
-          const result = await this.notifyDetails(ref, id, { ...agent, id: user.id });
-          if (this.settle(result, state, "agentDetails", id, events)) state.detailsAgentId = user.id;
+          const result = await this.notifyDetails(ref, id, agent);
+          if (this.settle(result, state, "agentDetails", id, events)) state.detailsAgentId = agent.id;
           else done = false;
         }
       }
@@ -211,9 +209,9 @@ export class CaseStates {
     return this.o.cognigy.send("inject", ref, "", cxone);
   }
 
-  private notifyDetails(ref: ConversationRef, contactId: string, agent: AgentDetails) {
-    const event: AgentDetailsEvent = { event: "agentDetails", contactId, agent: { ...agent, id: agent.id ?? "" } };
-    return this.o.cognigy.send("notify", ref, `You are now chatting with ${agent.name}`, event);
+  private notifyDetails(ref: ConversationRef, contactId: string, agent: EventAgent) {
+    const event: AgentDetailsEvent = { event: "agentDetails", contactId, agent };
+    return this.o.cognigy.send("notify", ref, joinedNotice(agent.name), event);
   }
 }
 

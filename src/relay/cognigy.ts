@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { urlToHttpOptions } from "node:url";
+import { webchatAgentLook } from "../handover/cognigy-platform";
 import { checkRelayEvent, type RelayEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { errorCode } from "./caught";
@@ -32,19 +33,11 @@ export type CognigyTarget =
 
 /**
  * Webchat draws a Notify as the bot's message (it carries no `source`); for an agent the handover asked to show, the
- * agent's picture replaces the bot's (`_webchat.botAvatarOverrideUrl`, kept by Webchat until the flow resets it at
- * hand-back) and the agent's name heads the bubble where Webchat supports it (`botAvatarOverrideNameOnce`, per
- * message). Other channels ignore these keys.
+ * agent's look (src/handover/cognigy-platform.ts) puts their picture and name on it. Other channels ignore it.
  */
 function agentLook(cxone: RelayEvent): Record<string, unknown> {
   const agent = cxone.event === "agentMessage" ? cxone.agent : undefined;
-  if (!agent) return {};
-  return {
-    _webchat: {
-      ...(agent.avatarUrl ? { botAvatarOverrideUrl: agent.avatarUrl } : {}),
-      ...(agent.name ? { botAvatarOverrideNameOnce: agent.name } : {}),
-    },
-  };
+  return agent ? webchatAgentLook(agent, agent.name) : {};
 }
 
 /**

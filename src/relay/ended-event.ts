@@ -1,7 +1,7 @@
 // Why a closed case ended its handover, and the `ended` event that tells the flow (with the agent and case fields).
 import type { CxoneContact, CxoneUser } from "../cxone/schemas";
+import { identifiedAgentOf } from "../handover/agent-name";
 import type { EndedEvent, EndReason } from "../handover/events";
-import { agentDetails } from "./agent-message";
 
 /** The human agent holding a case: a CXone bot user holding it is not an agent joining. */
 export function humanAgentOf(contact: CxoneContact): CxoneUser | undefined {
@@ -26,13 +26,13 @@ export function endReasonOf(contact: SeenContact, joinedAgentId: string | undefi
 
 export function endedEvent(contact: SeenContact, joinedAgentId: string | undefined): EndedEvent {
   const user = humanAgentOf(contact);
-  const agent = user ? agentDetails(user) : undefined;
+  const agent = user ? identifiedAgentOf(user) : undefined;
   const fields = contact.customFields ?? [];
   return {
     event: "ended",
     reason: endReasonOf(contact, joinedAgentId),
     contactId: contact.id,
-    ...(user && agent ? { agent: { ...agent, id: user.id } } : {}),
+    ...(agent ? { agent } : {}),
     ...(fields.length ? { caseFields: Object.fromEntries(fields.map((f) => [f.ident, f.value ?? ""])) } : {}),
   };
 }

@@ -3,10 +3,8 @@ import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";
 import type { CxoneLogger } from "../cxone/log";
 import type { CxoneContact } from "../cxone/schemas";
-import { FALLBACK_AGENT_NAME } from "../handover/agent-name";
 import { closeCase } from "../handover/close";
 import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
-import type { HandoverState } from "../handover/state";
 import type { ConversationRef } from "../handover/thread";
 import { markEndedByRelay } from "./case-state";
 import { errorMessage } from "./caught";
@@ -159,20 +157,8 @@ export class Inactivity {
     }
     // Quiet for the whole timeout: end the case by the one rule, and only then tell anyone.
     await markEndedByRelay(store, id);
-    const state: HandoverState = {
-      active: true,
-      status: timer.assigned ? "active" : "queue",
-      handoverId: ref.handoverId,
-      threadId: timer.threadId,
-      contactId: id,
-      channelId: "",
-      startedAt: new Date(timer.lastAt).toISOString(),
-      displayAgentDetails: ref.displayAgentDetails,
-      ...(timer.assigned ? { agent: { id: "", name: FALLBACK_AGENT_NAME } } : {}),
-      sent: 0,
-      cancelKeywords: [],
-    };
-    const result = await closeCase(client, state, log);
+    const handover = { contactId: id, threadId: timer.threadId, agentAssigned: !!timer.assigned };
+    const result = await closeCase(client, handover, log);
     this.o.log.info({ contactId: id, result }, "inactivity: handover ended");
     const ending: InactivityTimer = { ...timer, lastAt, ending: 1 };
     await this.save(id, ending);
