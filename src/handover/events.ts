@@ -121,13 +121,20 @@ function problemOf(error: z.ZodError): string {
     .join("; ");
 }
 
+/** A relay bug: an event that does not match the schema. Its message names fields, never values. */
+export class MalformedEventError extends Error {
+  override name = "MalformedEventError";
+}
+
 /**
  * The relay's check of an event it is about to send: a malformed one is a programmer error, thrown before anything
  * reaches Cognigy (a flow would otherwise absorb it and the user never learn the agent joined or left).
  */
 export function checkRelayEvent(event: RelayEvent): RelayEvent {
   const parsed = relayEventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`the relay built a malformed ${event.event} event (${problemOf(parsed.error)})`);
+  if (!parsed.success) {
+    throw new MalformedEventError(`the relay built a malformed ${event.event} event (${problemOf(parsed.error)})`);
+  }
   return parsed.data;
 }
 

@@ -1,5 +1,6 @@
 // What both agent-message routes do once they have a parsed body and its thread id: deliver once, answer CXone.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { MalformedEventError } from "../handover/events";
 import { toAgentMessage } from "./agent-message";
 import { BOX } from "./box-path";
 import type { DeliveryResult } from "./deliverer";
@@ -35,8 +36,13 @@ export async function answerAgentMessage(
   try {
     result = await deps.deliverer.deliver(message);
   } catch (err) {
-    // The store (Redis) failed: we cannot know whether it was delivered, so CXone must retry.
     metrics.agentMessages.inc({ variant, outcome: "failed" });
+    if (err instanceof MalformedEventError) {
+      // A relay bug, the same on every retry: a 500 without Retry-After (not 503), so CXone is not asked to come back.
+      req.log.error({ err: { name: err.name }, problem: err.message }, "agent message: programmer error");
+      return reply.refuse(500, "relay_error", "the relay could not build this message's event; see its log");
+    }
+    // The store (Redis) failed: we cannot know whether it was delivered, so CXone must retry.
     req.log.error({ err: { name: errorName(err) } }, "agent message: store unavailable");
     return reply.refuse(503, "unavailable", "state store unavailable", 2);
   }

@@ -2,6 +2,7 @@ import { COGNIGY_API_KEY } from "../../test/support/fake-cognigy";
 import { bearer, creds, post } from "../../test/support/http";
 import { conversation, logSink, openCase, RELAY_CLIENT, threadIdOf, useRelayEnv } from "../../test/support/relay";
 import { ByocAgent } from "../../testbed/sandbox/byoc-agent";
+import * as agentMessage from "./agent-message";
 import { MemoryStore } from "./store";
 
 const env = useRelayEnv();
@@ -295,6 +296,36 @@ describe("agent replies", () => {
     expect(answer.status).toBe(200);
     expect(answer.attempts).toHaveLength(1);
     expect(env.cognigy.delivered({ route: "notify" })).toHaveLength(1);
+  });
+
+  test("a malformed event the relay built is a logged programmer error, answered 500 without Retry-After", async () => {
+    // A relay bug, simulated: the message's id comes out empty, so its agentMessage event fails the event schema.
+    const real = agentMessage.toAgentMessage;
+    const build = jest.spyOn(agentMessage, "toAgentMessage").mockImplementation((...args) => {
+      const built = real(...args);
+      return typeof built === "string" ? built : { ...built, idOnExternalPlatform: "" };
+    });
+    try {
+      const { lines, options } = logSink();
+      const relay = await env.relay({ logLevel: "info" }, options);
+      const url = `${relay.boxUrl}/1.0/posts/${threadIdOf(conversation("relay-bug"))}/messages`;
+      const body = { id: "m-bug", messageContent: { type: "TEXT", payload: { text: "Hello" } } };
+      const auth = await bearer(relay.boxUrl);
+      // The same answer on CXone's retry: nothing about it is temporary.
+      for (const sent of [await post(url, body, auth), await post(url, body, auth)]) {
+        expect(sent.status).toBe(500);
+        expect(sent.body).toEqual({ error: "relay_error", reason: expect.any(String) });
+        expect(sent.headers.get("retry-after")).toBeNull();
+      }
+      expect(env.cognigy.calls).toHaveLength(0);
+      const log = lines.join("");
+      expect(log).toMatch(/"problem":"the relay built a malformed agentMessage event \(messageId: [^"]+\)"/);
+      expect(log).toContain("programmer error");
+      expect(log).not.toContain("store unavailable");
+      expect(log).not.toContain("Hello");
+    } finally {
+      build.mockRestore();
+    }
   });
 
   test("a thread the relay did not create is never answered 2xx", async () => {
