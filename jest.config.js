@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/src", "<rootDir>/nodes", "<rootDir>/connections", "<rootDir>/test", "<rootDir>/testbed"],
   testMatch: ["**/*.test.ts"],
-  // Plain http to the loopback sandbox/emulator is allowed only in dev mode (src/cxone/config.ts).
+  // Plain http to the loopback sandbox/emulator is allowed only in dev mode (src/cxone/secure-url.ts).
   setupFiles: ["<rootDir>/test/support/dev-mode.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],

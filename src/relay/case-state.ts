@@ -27,7 +27,7 @@ export const CASE_STATES = "cases";
 export const EVENTS_TO_RETRY = "case-events-to-retry";
 const RESOLVED_TTL_MS = 7 * 24 * 3600_000;
 const CASE_LOCK_MS = 30_000;
-/** A closed case we never followed is resolved only if it closed this recently (not long-finished conversations). */
+/** A closed case we never followed is ended only if it closed this recently (not long-finished conversations). */
 const RECENT_CLOSE_WINDOW_MS = 15 * 60_000;
 /** A Cognigy refusal that retrying cannot fix (4xx) is retried this many polls, then given up (logged). */
 const MAX_PERMANENT_FAILURES = 5;
@@ -217,7 +217,7 @@ export class CaseStates {
 
 /**
  * The relay itself ended this case (inactivity, src/relay/inactivity.ts) and sends its own `ended` inject: the poll
- * must not add a `resolved` when it sees the case closed.
+ * must not add an `ended` of its own when it sees the case closed.
  */
 export async function markEndedByRelay(store: Store, caseId: string): Promise<void> {
   await store.set(`resolved:${caseId}`, "1", RESOLVED_TTL_MS);
