@@ -77,10 +77,6 @@ export class CxoneNetworkError extends CxoneError {
   }
 }
 
-export function isCxoneError(err: unknown): err is CxoneError {
-  return err instanceof CxoneError;
-}
-
 /** A one-line, secret-free description of any error, for node error branches and logs. */
 export function describeError(err: unknown): string {
   if (err instanceof CxoneError) return err.message;

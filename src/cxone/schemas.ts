@@ -48,9 +48,8 @@ export const userSchema = z.object({
 });
 export type CxoneUser = z.output<typeof userSchema>;
 
-export const contactStatusSchema = z.string();
 /** new, open, pending, escalated, resolved, closed, trashed (unknown future values pass through; see case-status.ts). */
-export type ContactStatus = string;
+export const contactStatusSchema = z.string();
 
 /** Every field of a Contact is optional in the OAS; NiCE's own case schema (common-sdk cxone-case.js) requires status. */
 export const contactSchema = z.object({

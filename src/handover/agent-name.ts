@@ -6,7 +6,7 @@
  */
 import type { EventAgent, MessageAgent } from "./events";
 
-export const FALLBACK_AGENT_NAME = "Agent";
+const FALLBACK_AGENT_NAME = "Agent";
 /** The notice that an agent joined (Hand over's default, Agent details' default, the relay's for older threads). */
 export const DEFAULT_JOINED_TEXT = "You are now chatting with {name}";
 

@@ -29,10 +29,10 @@ export const WAIT_LIMITS = {
   maxWaitMs: { field: "maximumEstimatedWaitTime", min: 1, max: 1e12 },
   timeoutSeconds: { field: "inactivityTimeout", min: 1, max: 7 * 86_400 },
 } as const;
-export type WaitLimit = keyof typeof WAIT_LIMITS;
+type WaitLimit = keyof typeof WAIT_LIMITS;
 
 /** `v` when it is a number inside its limit, else undefined. */
-export function withinLimit(limit: WaitLimit, v: unknown): number | undefined {
+function withinLimit(limit: WaitLimit, v: unknown): number | undefined {
   const { min, max } = WAIT_LIMITS[limit];
   return typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? v : undefined;
 }

@@ -160,4 +160,3 @@ export function legacyThreadId(
   }
   return undefined;
 }
-export type OutboundMessage = z.output<typeof outboundMessageSchema>;

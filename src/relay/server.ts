@@ -96,6 +96,3 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     },
   };
 }
-
-/** Same thing, for callers who think of it as constructing one. */
-export const createRelay = startRelay;
