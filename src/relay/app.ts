@@ -7,7 +7,7 @@ import { bearerRequired } from "./bearer";
 import type { RelayDeps } from "./deps";
 import { errorBody, errors } from "./errors";
 import { quoteBigIntegers } from "./json";
-import { bearerRoutes, healthRoutes, tokenRoute } from "./routes";
+import { bearerRoutes, opsRoutes, tokenRoute } from "./routes";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -110,7 +110,9 @@ export function buildApp(deps: RelayDeps) {
     });
   });
 
-  if (deps.ops) deps.ops.register(healthRoutes(deps));
-  else app.register(healthRoutes(deps));
+  for (const route of opsRoutes) {
+    if (deps.ops) deps.ops.register(route(deps));
+    else app.register(route(deps));
+  }
   return app;
 }

@@ -1,9 +1,9 @@
-// GET /health and /metrics: for `cli doctor`, load balancers and Prometheus (on RELAY_METRICS_PORT when set).
+// GET /health: for `cli doctor` and load balancers (on RELAY_METRICS_PORT when set).
 import type { FastifyPluginAsync } from "fastify";
 import { describeConfig } from "../config";
 import type { RelayDeps } from "../deps";
 
-export function healthRoutes({ config, store, caseEvents, cognigy, metrics }: RelayDeps): FastifyPluginAsync {
+export function healthRoute({ config, store, caseEvents, cognigy }: RelayDeps): FastifyPluginAsync {
   return async (app) => {
     app.get("/health", async (_req, reply) => {
       const storeOk = await store.ping();
@@ -16,11 +16,6 @@ export function healthRoutes({ config, store, caseEvents, cognigy, metrics }: Re
         cognigy: { ...(await cognigy.reachability()), lastDelivery: cognigy.lastDelivery },
       };
       return reply.code(storeOk ? 200 : 503).send(body);
-    });
-
-    app.get("/metrics", async (_req, reply) => {
-      reply.header("content-type", metrics.registry.contentType);
-      return metrics.registry.metrics();
     });
   };
 }
