@@ -1,5 +1,5 @@
 // What both agent-message routes do once they have a parsed body and its thread id: deliver once, answer CXone.
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { MalformedEventError } from "../handover/events";
 import { toAgentMessage } from "./agent-message";
 import { BOX } from "./box-path";
@@ -83,6 +83,14 @@ export async function answerAgentMessage(
       if (result.retryable) return reply.refuse(503, "cognigy_unavailable", result.reason, 2);
       return reply.refuse(502, "cognigy_refused", result.reason);
   }
+}
+
+/** A body its route's schema refused (the error plugin answers it) still counts as a rejected agent message. */
+export function countRejectedBodies({ metrics }: RelayDeps, variant: Variant) {
+  return (_req: FastifyRequest, _reply: FastifyReply, err: FastifyError, done: () => void): void => {
+    if (err.validation) metrics.agentMessages.inc({ variant, outcome: "rejected" });
+    done();
+  };
 }
 
 /** Fields CXone sends that the relay does not use, logged once per shape per relay (CXone's bodies are undocumented). */

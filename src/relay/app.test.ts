@@ -134,4 +134,37 @@ describe("buildApp", () => {
       await store.close();
     }
   });
+
+  test("a body its route's schema refuses: the error plugin's shape naming the field (OAuth's on the token route)", async () => {
+    const { relay, store } = await app();
+    try {
+      const token = await relay.inject({ method: "POST", url: `${BOX}/1.0/token`, payload: { grant_type: 5 } });
+      expect(token.statusCode).toBe(400);
+      expect(token.headers["cache-control"]).toBe("no-store");
+      expect(token.json()).toEqual({
+        error: "invalid_request",
+        error_description: "grant_type: Invalid input: expected string, received number",
+      });
+
+      const authorization = await bearerFrom(relay);
+      const send = (url: string, payload: unknown) =>
+        relay.inject({ method: "POST", url: `${BOX}${url}`, headers: { authorization }, payload: payload as object });
+      const typing = await send("/1.0/channel/c/thread/t/sender-action", { senderAction: { action: "typing" } });
+      expect(typing.json()).toEqual({
+        error: "invalid_request",
+        reason: "senderAction.action: must be isTypingOn or isTypingOff",
+      });
+      const outbound = await send("/2.0/channel/c/outbound", { content: "hi" });
+      expect(outbound.statusCode).toBe(400);
+      expect(outbound.json()).toEqual({
+        error: "invalid_request",
+        reason: "thread: Invalid input: expected object, received undefined",
+      });
+      const metrics = await relay.inject({ method: "GET", url: "/metrics" });
+      expect(metrics.body).toContain('relay_agent_messages_total{variant="outbound",outcome="rejected"} 1');
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { LogController } from "fastify";
+import { validatorCompiler } from "fastify-type-provider-zod";
 import { bearerRequired } from "./bearer";
 import type { RelayDeps } from "./deps";
 import { errorBody, errors } from "./errors";
@@ -78,6 +79,9 @@ export function buildApp(deps: RelayDeps) {
     done();
   });
 
+  // Routes declare their params and bodies as zod schemas (fastify-type-provider-zod); a refusal is answered by the
+  // error plugin. No response schemas: the handlers' answers are ours, and checking them would cost every request.
+  app.setValidatorCompiler(validatorCompiler);
   app.register(errors);
 
   app.register(async (scope) => {

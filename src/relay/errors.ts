@@ -1,8 +1,12 @@
 // The one error plugin: every refusal the relay answers has its body shaped here.
-import type { FastifyReply } from "fastify";
+import type { FastifyError, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
 
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route refuses a body its schema rejects in OAuth's words (the token route), not as `{ error, reason }`. */
+    oauthRefusals?: boolean;
+  }
   interface FastifyReply {
     /** Answers `{ error, reason }` with this status (and `retry-after` when CXone should come back later). */
     refuse(status: number, error: string, reason: string, retryAfterSeconds?: number): FastifyReply;
@@ -16,10 +20,14 @@ export function errorBody(error: string, reason: string): { error: string; reaso
   return { error, reason };
 }
 
-/** First issue of a zod 3 or zod 4 error (the message schemas use zod 4). */
-export function zodReason(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return `${issue.path.map(String).join(".") || "body"}: ${issue.message}`;
+/**
+ * A route schema's refusal (zod, through fastify-type-provider-zod) named by its first issue: `thread.id: Too big…`,
+ * or `body: …` when the body itself is wrong. The issue's message only, never the value it refused.
+ */
+function validationReason({ validation, validationContext }: FastifyError): string {
+  const issue = validation?.[0];
+  const path = issue?.instancePath.split("/").filter(Boolean).join(".");
+  return `${path || validationContext || "body"}: ${issue?.message ?? "invalid"}`;
 }
 
 function withRetryAfter(reply: FastifyReply, status: number, retryAfterSeconds?: number): FastifyReply {
@@ -37,7 +45,13 @@ export const errors = fp(async (app) => {
     return withRetryAfter(this, status, retryAfterSeconds).send({ error, error_description: description });
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      req.log.info({ code: err.code, status: 400 }, "request refused");
+      const reason = validationReason(err);
+      if (req.routeOptions.config.oauthRefusals) return reply.refuseOAuth(400, "invalid_request", reason);
+      return reply.refuse(400, "invalid_request", reason);
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err: { name: err.name, code: err.code } }, "request failed");
     else req.log.info({ code: err.code, status }, "request refused");

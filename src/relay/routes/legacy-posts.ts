@@ -1,24 +1,23 @@
 // POST /1.0/posts/:postId/messages: an agent's reply in the legacy BYOC shape, delivered into Cognigy once.
-import type { FastifyPluginAsync } from "fastify";
-import { answerAgentMessage } from "../agent-reply";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod/v4";
+import { answerAgentMessage, countRejectedBodies } from "../agent-reply";
 import { BOX } from "../box-path";
 import { perMinute, type RelayDeps } from "../deps";
-import { zodReason } from "../errors";
 import { legacyMessageSchema, legacyThreadId } from "../messages";
 
-export function legacyPostsRoute(deps: RelayDeps): FastifyPluginAsync {
+export function legacyPostsRoute(deps: RelayDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post<{ Params: { postId: string }; Body: unknown }>(
+    app.post(
       `${BOX}/1.0/posts/:postId/messages`,
-      { config: perMinute(deps.config.rateLimitPerMinute) },
+      {
+        config: perMinute(deps.config.rateLimitPerMinute),
+        schema: { params: z.object({ postId: z.string() }), body: legacyMessageSchema },
+        onError: countRejectedBodies(deps, "posts"),
+      },
       async (req, reply) => {
-        const parsed = legacyMessageSchema.safeParse(req.body);
-        if (!parsed.success) {
-          deps.metrics.agentMessages.inc({ variant: "posts", outcome: "rejected" });
-          return reply.refuse(400, "invalid_request", zodReason(parsed.error));
-        }
-        const threadId = legacyThreadId(req.params.postId, parsed.data, (id) => !!deps.thread(id)) ?? "";
-        return answerAgentMessage(deps, "posts", threadId, parsed.data, req, reply);
+        const threadId = legacyThreadId(req.params.postId, req.body, (id) => !!deps.thread(id)) ?? "";
+        return answerAgentMessage(deps, "posts", threadId, req.body, req, reply);
       },
     );
   };

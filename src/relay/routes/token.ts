@@ -1,9 +1,9 @@
 // POST /1.0/token: CXone's OAuth client-credentials login, answered with a signed bearer (src/relay/tokens.ts).
-import type { FastifyPluginAsync } from "fastify";
-import { z } from "zod";
+import type { onRequestHookHandler } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod/v4";
 import { BOX } from "../box-path";
 import type { RelayDeps } from "../deps";
-import { zodReason } from "../errors";
 
 const tokenBodySchema = z
   .object({
@@ -11,7 +11,9 @@ const tokenBodySchema = z
     client_id: z.string().max(1000).optional(),
     client_secret: z.string().max(1000).optional(),
   })
-  .passthrough();
+  .loose()
+  // Credentials may all come in the Authorization header: no body at all.
+  .default({});
 
 /** Client id and secret from HTTP Basic (RFC 6749 §2.3.1: form-encoded, then base64), when the request uses it. */
 function basicCredentials(authorization: string | undefined): { id?: string; secret?: string } | undefined {
@@ -28,15 +30,24 @@ function basicCredentials(authorization: string | undefined): { id?: string; sec
   }
 }
 
-export function tokenRoute({ tokens, metrics, failedLogins }: RelayDeps): FastifyPluginAsync {
+const noStore: onRequestHookHandler = (_req, reply, done) => {
+  reply.header("cache-control", "no-store").header("pragma", "no-cache");
+  done();
+};
+
+export function tokenRoute({ tokens, metrics, failedLogins }: RelayDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post<{ Body: unknown }>(`${BOX}/1.0/token`, async (req, reply) => {
-      reply.header("cache-control", "no-store").header("pragma", "no-cache");
-      const parsed = tokenBodySchema.safeParse(req.body ?? {});
-      if (!parsed.success) return reply.refuseOAuth(400, "invalid_request", zodReason(parsed.error));
+    const options = {
+      config: { oauthRefusals: true },
+      schema: { body: tokenBodySchema },
+      // RFC 6749 §5.1: no cache keeps a token, nor a refusal (set before the body is read, so on every answer).
+      onRequest: noStore,
+    };
+    app.post(`${BOX}/1.0/token`, options, async (req, reply) => {
+      const body = req.body;
       const basic = basicCredentials(req.headers.authorization);
-      const id = basic ? basic.id : parsed.data.client_id;
-      const secret = basic ? basic.secret : parsed.data.client_secret;
+      const id = basic ? basic.id : body.client_id;
+      const secret = basic ? basic.secret : body.client_secret;
       if (!tokens.credentialsValid(id, secret)) {
         metrics.authFailures.inc({ reason: "invalid_client" });
         const failure = failedLogins.fail(id);
@@ -54,8 +65,8 @@ export function tokenRoute({ tokens, metrics, failedLogins }: RelayDeps): Fastif
         req.log.info("token refused: invalid_client");
         return reply.refuseOAuth(401, "invalid_client", "client authentication failed");
       }
-      if (!parsed.data.grant_type) return reply.refuseOAuth(400, "invalid_request", "grant_type is required");
-      if (parsed.data.grant_type !== "client_credentials") {
+      if (!body.grant_type) return reply.refuseOAuth(400, "invalid_request", "grant_type is required");
+      if (body.grant_type !== "client_credentials") {
         return reply.refuseOAuth(400, "unsupported_grant_type", "only client_credentials is supported");
       }
       return reply.code(200).send(tokens.issue());
