@@ -7,6 +7,7 @@ import { buildApp } from "./app";
 import { BOX } from "./box-path";
 import { parseRelayConfig } from "./config";
 import { relayDeps } from "./deps";
+import { bearerRoutes } from "./routes";
 
 // buildApp without a listening socket: what a test of one route needs (Fastify's inject).
 describe("buildApp", () => {
@@ -162,6 +163,36 @@ describe("buildApp", () => {
       });
       const metrics = await relay.inject({ method: "GET", url: "/metrics" });
       expect(metrics.body).toContain('relay_agent_messages_total{variant="outbound",outcome="rejected"} 1');
+    } finally {
+      await relay.close();
+      await store.close();
+    }
+  });
+
+  test("every route behind the bearer lives under BOX with its own rate limit (copying any route keeps both)", async () => {
+    const { relay, store } = await app();
+    const routes: { method: string; url: string; perMinute?: unknown }[] = [];
+    relay.addHook("onRoute", (route) => {
+      for (const method of [route.method].flat()) {
+        const limit = route.config?.rateLimit;
+        if (method !== "HEAD") routes.push({ method, url: route.url, perMinute: limit ? limit.max : undefined });
+      }
+    });
+    try {
+      await relay.ready();
+      // Behind the bearer is what a request without one is refused by: the route list itself cannot say.
+      const bearer: typeof routes = [];
+      for (const route of routes) {
+        const url = route.url.replace(/:\w+/g, "x");
+        const answer = await relay.inject({ method: route.method as "GET" | "POST", url, payload: {} });
+        if (answer.statusCode === 401 && answer.json().error === "invalid_token") bearer.push(route);
+      }
+      expect(bearer.length).toBeGreaterThanOrEqual(bearerRoutes.length);
+      expect(bearer.filter((r) => !r.url.startsWith(`${BOX}/`))).toEqual([]);
+      expect(bearer.filter((r) => typeof r.perMinute !== "number")).toEqual([]);
+      // And every route under BOX but the token route is behind it.
+      const underBox = routes.filter((r) => r.url.startsWith(`${BOX}/`) && r.url !== `${BOX}/1.0/token`);
+      expect(underBox).toEqual(bearer);
     } finally {
       await relay.close();
       await store.close();

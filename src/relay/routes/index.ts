@@ -8,7 +8,10 @@ import { typingRoute } from "./typing";
 
 export { tokenRoute } from "./token";
 
-/** Every route CXone calls with a bearer, each with its own rate limit: a new route is a file and a line here. */
+/**
+ * Every route CXone calls with a bearer: a new route is a file and a line here. Each lives under BOX and sets its own
+ * rate limit (`config: perMinute(…)`); app.test.ts fails for one that does not.
+ */
 export const bearerRoutes = [legacyPostsRoute, outboundRoute, typingRoute, caseEventPushRoute];
 
 /** For operators (doctor, load balancers, Prometheus), not CXone: no bearer, on RELAY_METRICS_PORT when set. */
