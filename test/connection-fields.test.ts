@@ -18,7 +18,7 @@ import { CASE_POLL_ENV, connectionFields, SECRET_FIELDS } from "../src/cxone/con
 import { executeNode } from "../src/node-kit";
 import { REDACTED_LOG_PATHS } from "../src/relay/deps";
 import { configFromEnv, ENV_NAMES } from "../src/relay/env";
-import { SettingError } from "../src/relay/setting-error";
+import { SettingError } from "../src/setting-error";
 
 /**
  * src/cxone/connection-fields.ts lists each connection field once; these tests hold every place that derives from it

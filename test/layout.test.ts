@@ -164,3 +164,29 @@ test("each folder's main file opens with a line saying its job", () => {
   });
   expect(opening.filter((o) => !o.ok).map((o) => o.file)).toEqual([]);
 });
+
+/** Every file a module loads, following its relative imports (what `require` of it evaluates from this repository). */
+function reachable(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const target of relativeImports(join(ROOT, file))) {
+      const found = [`${target}.ts`, join(target, "index.ts")].find((p) => existsSync(join(ROOT, p)));
+      if (found) visit(found);
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
+
+test("the admin CLI loads none of the relay's server (Fastify, ioredis, prom-client)", () => {
+  const files = reachable("src/cli/main.ts");
+  expect(files).toContain("src/cli/setup.ts");
+  const heavy = files.filter((file) =>
+    /from\s+["'](fastify|ioredis|prom-client|@fastify\/[^"']+)["']/.test(readFileSync(join(ROOT, file), "utf8")),
+  );
+  expect(heavy).toEqual([]);
+  // The scan sees one when there is one: the relay's entry loads all three.
+  expect(reachable("src/relay/main.ts").some((f) => f.endsWith("store.ts"))).toBe(true);
+});

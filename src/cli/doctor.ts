@@ -3,9 +3,9 @@ import { CxoneClient } from "../cxone/client";
 import { CONNECTION_ENV } from "../cxone/connection-fields";
 import { CxoneAuthError, CxoneError } from "../cxone/errors";
 import type { CxoneChannel } from "../cxone/schemas";
+import { BOX } from "../relay/box-path";
 import { configFromEnv } from "../relay/env";
-import { BOX } from "../relay/server";
-import { SettingError } from "../relay/setting-error";
+import { SettingError } from "../setting-error";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "./channels";
 import {
   CXONE_INTEGRATION_ID,

@@ -4,7 +4,7 @@ import { parseEnv } from "node:util";
 import { type CxoneConnection, connectionSchema } from "../cxone/config";
 import { CASE_POLL_ENV, CONNECTION_FIELDS, connectionFields } from "../cxone/connection-fields";
 import { SECRET_ENV_NAMES } from "../relay/env";
-import { SettingError } from "../relay/setting-error";
+import { SettingError } from "../setting-error";
 
 /**
  * The admin's one env file: the relay's CXONE_* / RELAY_* / COGNIGY_* variables plus the two only the CLI reads

@@ -1,6 +1,6 @@
 // The admin CLI (`npm run cli -- setup|doctor`): sets up CXone and Cognigy for the relay and checks both.
 import { Command, CommanderError } from "commander";
-import { SettingError } from "../relay/setting-error";
+import { SettingError } from "../setting-error";
 import { runDoctor } from "./doctor";
 import { loadEnv, secretValues } from "./env";
 import { type CliIO, Output } from "./output";

@@ -1,4 +1,4 @@
-import { SettingError } from "../relay/setting-error";
+import { SettingError } from "../setting-error";
 
 /**
  * Asks the admin for a missing value — only at a terminal and outside --json / --no-input. Anywhere else a missing

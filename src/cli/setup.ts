@@ -5,9 +5,9 @@ import { CONNECTION_ENV, connectionFields } from "../cxone/connection-fields";
 import type { CxoneChannel } from "../cxone/schemas";
 import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
+import { BOX } from "../relay/box-path";
 import { MIN_SECRET_LENGTH } from "../relay/config";
-import { BOX } from "../relay/server";
-import { SettingError } from "../relay/setting-error";
+import { SettingError } from "../setting-error";
 import { allChannels, DIGITAL_MEDIA_TYPE } from "./channels";
 import { type CognigyDeployResult, deployToCognigy } from "./cognigy";
 import {

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { SettingError } from "../setting-error";
 import { splitText } from "./cognigy";
 import { configFromEnv } from "./env";
-import { SettingError } from "./setting-error";
 import { TokenIssuer } from "./tokens";
 
 const base = {

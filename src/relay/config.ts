@@ -6,8 +6,8 @@ import { CASE_POLL_ENV, connectionFields } from "../cxone/connection-fields";
 import { CxoneConfigError } from "../cxone/errors";
 import { secureUrl } from "../cxone/secure-url";
 import { threadKeyProblem } from "../handover/thread";
+import { SettingError } from "../setting-error";
 import type { CognigyTarget } from "./cognigy";
-import { SettingError } from "./setting-error";
 
 /*
  * One zod schema for both ways in; a bad value is reported as one SettingError naming the variable (or key) and what

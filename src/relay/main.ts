@@ -1,9 +1,9 @@
 // The relay, the BYOC middleware between CXone and Cognigy: this process entry starts it from the environment.
 import pino from "pino";
+import { SettingError } from "../setting-error";
 import { errorCode, errorMessage } from "./caught";
 import { configFromEnv } from "./env";
 import { type Relay, startRelay } from "./server";
-import { SettingError } from "./setting-error";
 
 /**
  * `npm run relay` / the Docker image: configuration from the environment (README, section Relay), refuses to start with one
