@@ -43,6 +43,11 @@ const MAC_CHARS = 22;
  * Known limits). Hand over refuses to make a longer id rather than open a case the relay could not be reached for.
  */
 export const MAX_THREAD_ID_LENGTH = 1024;
+
+/** Spelled as a signed (current) thread id; says nothing about whose key signed it (decodeThreadId checks that). */
+export function isSignedThreadId(threadId: string): boolean {
+  return threadId.startsWith(PREFIX);
+}
 export const MIN_THREAD_KEY_LENGTH = 32;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const URL_TOKEN = /^[A-Za-z0-9_-]+$/;

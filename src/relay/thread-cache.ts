@@ -1,5 +1,5 @@
 // Remembers which thread ids this relay verified, so each reply of a conversation is not decoded again.
-import { type ConversationRef, decodeThreadId, type ThreadKeys } from "../handover/thread";
+import { type ConversationRef, decodeThreadId, isSignedThreadId, type ThreadKeys } from "../handover/thread";
 import { sha256url } from "./digest";
 
 export interface KnownThread {
@@ -20,7 +20,7 @@ export function threadCache(keys: ThreadKeys): (threadId: string) => KnownThread
   return (threadId) => {
     const hit = known.get(threadId);
     // A legacy (unsigned) id stops being routed when its upgrade window closes, cached or not.
-    if (hit && (threadId.startsWith("cgy2.") || keys.now() < keys.legacyUntil)) return hit;
+    if (hit && (isSignedThreadId(threadId) || keys.now() < keys.legacyUntil)) return hit;
     const ref = decodeThreadId(threadId, keys);
     if (!ref) return undefined;
     const entry = { ref: Object.freeze(ref), tag: conversationTag(ref) };
