@@ -24,6 +24,21 @@ test("plain http to localhost is refused unless the process is explicitly in dev
   }
 });
 
+test("outside dev mode discovery cannot send credentials to plain http, not even on loopback", async () => {
+  // Parsed while in dev mode (the sandbox is plain http); the process then leaves it.
+  const client = new CxoneClient(env.connection, { sleep: noSleep });
+  env.sandbox.resetRequests();
+  const saved = process.env[DEV_MODE_VARIABLE];
+  delete process.env[DEV_MODE_VARIABLE];
+  try {
+    const err = await client.listChannels().catch((e) => e);
+    expect(err.message).toMatch(/non-https token endpoint; refusing to send credentials there/);
+    expect(env.sandbox.requestCount({ path: "/auth/token" })).toBe(0);
+  } finally {
+    process.env[DEV_MODE_VARIABLE] = saved;
+  }
+});
+
 test("tenant discovery's area and domain must be host name labels", () => {
   expect(digitalBaseUrl("na1", "niceincontact.com")).toBe("https://api-de-na1.niceincontact.com");
   for (const [area, domain] of [

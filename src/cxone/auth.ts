@@ -2,7 +2,7 @@ import { nodeCrypto } from "../lazy-crypto";
 import type { CxoneConnection } from "./config";
 import { CxoneApiError, CxoneAuthError, CxoneError } from "./errors";
 import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenResponseSchema } from "./schemas";
-import { isLoopbackHost } from "./secure-url";
+import { isSecureUrl } from "./secure-url";
 import type { Transport } from "./transport";
 
 /** What one successful authentication gives: a bearer and where the tenant's APIs live. */
@@ -70,8 +70,8 @@ function decodeJwtClaims(jwt: string | undefined): Record<string, unknown> {
 }
 
 function assertSafeEndpoint(url: string, what: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) {
+  // The same rule as the connection's own URLs: discovery cannot send credentials where the admin could not.
+  if (!isSecureUrl(new URL(url))) {
     throw new CxoneAuthError(`CXone discovery returned a non-https ${what}; refusing to send credentials there`);
   }
   return url.replace(/\/+$/, "");

@@ -16,7 +16,12 @@ export function isLoopbackHost(hostname: string): boolean {
 export const DEV_MODE_VARIABLE = "CXONE_HANDOVER_DEV_MODE";
 const devMode = () => typeof process !== "undefined" && process.env?.[DEV_MODE_VARIABLE] === "1";
 
-/** https (or, in dev mode, http on loopback): a token sent to an arbitrary plain-http URL would leak. */
+/** https, or plain http to loopback in dev mode: the only URLs a token, a credential or message text may go to. */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname) && devMode());
+}
+
+/** A configured URL that passes isSecureUrl: a token sent to an arbitrary plain-http URL would leak. */
 export function secureUrl(what: string) {
   return z
     .string()
@@ -29,8 +34,7 @@ export function secureUrl(what: string) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a URL such as ${what}` });
         return;
       }
-      const loopback = isLoopbackHost(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback && devMode())) {
+      if (!isSecureUrl(url)) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           message: `must start with https:// (plain http only for localhost, with ${DEV_MODE_VARIABLE}=1)`,
