@@ -98,6 +98,14 @@ export interface ContactPage {
   scrollToken?: string;
 }
 
+/**
+ * Where the case search continues after this page, or undefined at the end. An empty page ends it even with a token:
+ * CXone has nothing more to give on it.
+ */
+export function nextScrollToken(page: ContactPage): string | undefined {
+  return (page.contacts.length && page.scrollToken) || undefined;
+}
+
 /** Failures after which CXone may or may not have stored the message: the request may have arrived. */
 function ambiguous(err: unknown): boolean {
   return (
@@ -364,8 +372,7 @@ export class CxoneClient {
   contactPages(query: Omit<ContactSearch, "scrollToken">, maxPages = Number.POSITIVE_INFINITY) {
     return walkPages(async (scrollToken: string | undefined) => {
       const page = await this.searchContacts({ ...query, scrollToken });
-      // An empty page ends the walk even with a token: CXone has nothing more to give on it.
-      return { page, next: (page.contacts.length && page.scrollToken) || undefined };
+      return { page, next: nextScrollToken(page) };
     }, maxPages);
   }
 

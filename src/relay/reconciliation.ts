@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OPEN_STATUSES } from "../cxone/case-status";
-import type { CxoneClient } from "../cxone/client";
+import { type CxoneClient, nextScrollToken } from "../cxone/client";
 import { CxoneApiError, describeError } from "../cxone/errors";
 import type { CaseState, CaseStates } from "./case-state";
 import type { SeenContact } from "./ended-event";
@@ -100,9 +100,8 @@ export class Reconciliation {
         const threadId = contact.threadIdOnExternalPlatform;
         if (threadId && this.o.states.decode(threadId)) found.push({ contact, threadId });
       }
-      if (page.scrollToken && page.contacts.length) progress.scrollToken = page.scrollToken;
-      else {
-        progress.scrollToken = undefined;
+      progress.scrollToken = nextScrollToken(page);
+      if (!progress.scrollToken) {
         progress.listingDone = true;
         break;
       }
