@@ -190,3 +190,11 @@ test("the admin CLI loads none of the relay's server (Fastify, ioredis, prom-cli
   // The scan sees one when there is one: the relay's entry loads all three.
   expect(reachable("src/relay/main.ts").some((f) => f.endsWith("store.ts"))).toBe(true);
 });
+
+test("every relay file opens with a line saying its job", () => {
+  const dir = join(ROOT, "src/relay");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+  expect(files.length).toBeGreaterThan(20);
+  const silent = files.filter((f) => !/^(\/\/|\/\*\*) \S/.test(readFileSync(join(dir, f), "utf8")));
+  expect(silent).toEqual([]);
+});

@@ -1,3 +1,4 @@
+// What a CXone agent sent (text, HTML, quick replies, links, files) as a Cognigy Webchat user can see and tap.
 import { convert } from "html-to-text";
 import { lookup } from "mime-types";
 import { type QuickReply, quickReplyData } from "../handover/cognigy-platform";

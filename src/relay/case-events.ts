@@ -1,3 +1,4 @@
+// The case poller: finds what changed on the relay's CXone cases (agent joined, requeued, ended) and tells Cognigy.
 import { isOpenStatus } from "../cxone/case-status";
 import { CxoneClient } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";

@@ -1,3 +1,4 @@
+// One case's delivery state, and the one place a case's CXone status becomes Cognigy events, each exactly once.
 import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";

@@ -1,3 +1,4 @@
+// The CXone channel's contentFormat (html or plain), read in the background: whether agent text arrives as HTML.
 import { CxoneClient } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";
 

@@ -1,3 +1,4 @@
+// The relay's way into Cognigy: Notify and Inject on the endpoint, one attempt per call, and long text split.
 import http from "node:http";
 import https from "node:https";
 import { urlToHttpOptions } from "node:url";

@@ -1,3 +1,4 @@
+// The relay's one hash (SHA-256, base64url): log tags and keys that must not carry the ids they stand for.
 import * as crypto from "node:crypto";
 
 // crypto.hash (Node >= 20.12; the types declare it for every Node 20): one call, no Hash object; about half the cost

@@ -1,3 +1,4 @@
+// Inactivity: a handover where neither the user nor the agent wrote for its timeout ends, on a stored timer.
 import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneClient } from "../cxone/client";

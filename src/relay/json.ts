@@ -1,3 +1,4 @@
+// JSON bodies from CXone parsed with ids beyond 2^53 kept exact (big integers quoted before parsing).
 /**
  * CXone ids may be JSON numbers. Beyond 2^53 JSON.parse rounds them, so two different message ids (and with them
  * de-duplication) would become one. The relay quotes such integers before parsing and keeps every id as the digits

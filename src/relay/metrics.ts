@@ -1,3 +1,4 @@
+// The relay's Prometheus metrics, one registry per relay, served on /metrics.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** One registry per relay instance (tests run several in one process). */

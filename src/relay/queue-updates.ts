@@ -1,3 +1,4 @@
+// Queue position and estimated wait for a waiting case, worked out from what the case poll already reads.
 import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";

@@ -1,3 +1,4 @@
+// The case poll's slow full pass over the channel's open cases: finds what the newest-updated read missed.
 import { z } from "zod";
 import { OPEN_STATUSES } from "../cxone/case-status";
 import { type CxoneClient, nextScrollToken } from "../cxone/client";

@@ -1,3 +1,4 @@
+// Where the relay keeps shared state (de-duplication, delivery progress, poll lock, case states): memory or Redis.
 import Redis, { type Result } from "ioredis";
 import { errorCode } from "./caught";
 

@@ -1,3 +1,4 @@
+// The bearer tokens the relay issues to CXone and verifies: signed, stateless, revoked by rotating the secret.
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**

@@ -1,3 +1,4 @@
+// The agent's typing indicator in the user's client, cleared by the relay since CXone promises no "stopped typing".
 import type { AgentTypingEvent } from "../handover/events";
 
 /**
