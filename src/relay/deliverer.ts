@@ -45,6 +45,8 @@ export interface DelivererOptions {
  */
 export class Deliverer {
   private readonly inflight = new Map<string, Promise<DeliveryResult>>();
+  /** The last isoNow() answer and its millisecond: this deliverer's, so two relays in one process share nothing. */
+  private iso = { at: 0, text: "" };
 
   constructor(private readonly options: DelivererOptions) {}
 
@@ -93,7 +95,7 @@ export class Deliverer {
         if (!result.ok) return { outcome: "failed", retryable: result.retryable, reason: result.reason };
         if (!last) await store.set(progressKey, String(i + 1), PROGRESS_TTL_MS);
       }
-      const record: DoneRecord = { idOnExternalPlatform: msg.idOnExternalPlatform, at: isoNow() };
+      const record: DoneRecord = { idOnExternalPlatform: msg.idOnExternalPlatform, at: this.isoNow() };
       const ttl = msg.key.startsWith("i") ? DONE_TTL_ID_MS : DONE_TTL_HASH_MS;
       try {
         await store.set(`done:${msg.key}`, JSON.stringify(record), ttl);
@@ -130,18 +132,13 @@ export class Deliverer {
     }
     return { outcome: "busy" };
   }
-}
 
-let isoAt = 0;
-let iso = "";
-/** new Date().toISOString(), formatted once per millisecond (several messages share one under load). */
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== isoAt) {
-    iso = new Date(now).toISOString();
-    isoAt = now;
+  /** new Date().toISOString(), formatted once per millisecond (several messages share one under load). */
+  private isoNow(): string {
+    const now = Date.now();
+    if (now !== this.iso.at) this.iso = { at: now, text: new Date(now).toISOString() };
+    return this.iso.text;
   }
-  return iso;
 }
 
 function asDuplicate(result: DeliveryResult): DeliveryResult {
