@@ -31,15 +31,33 @@ export interface PersistedAuth {
   blob: string;
 }
 
-// Shared by every node execution and the relay in this process; torn down with the runtime (hence PersistedAuth).
-const sessions = new Map<string, AuthSession>();
-const inflight = new Map<string, Promise<AuthSession>>();
+/**
+ * Tokens by connection, and the token requests under way (concurrent callers share one). It lives as long as whoever
+ * owns the clients that use it: a relay makes its own and drops it when it stops, so two relays in one process
+ * (tests, a host serving several tenants) never share a session.
+ */
+export class AuthCache {
+  readonly sessions = new Map<string, AuthSession>();
+  readonly inflight = new Map<string, Promise<AuthSession>>();
+
+  /** Forgets every token (credential rotation; tests that need a cold start). */
+  clear(): void {
+    this.sessions.clear();
+  }
+}
+
+/**
+ * The cache of clients given none: the nodes'. Cognigy runs an extension's nodes in one process per tenant, so a cache
+ * as long-lived as that process is what carries a token from one node run to the next (the encrypted copy in context,
+ * PersistedAuth, covers a replaced process).
+ */
+const processAuthCache = new AuthCache();
 // Encrypting the cache costs more than the rest of a warm node run; do it once per token, not once per execution.
 const exported = new WeakMap<AuthSession, PersistedAuth>();
 
-/** Forgets every cached token in this process (credential rotation; tests that need a cold start). */
+/** Forgets every token the nodes' process-wide cache holds (credential rotation; tests that need a cold start). */
 export function clearAuthCache(): void {
-  sessions.clear();
+  processAuthCache.clear();
 }
 
 /**
@@ -80,11 +98,16 @@ function assertSafeEndpoint(url: string, what: string): string {
 export class Authenticator {
   readonly key: string;
   private readonly cipherKey: Buffer;
+  private readonly sessions: Map<string, AuthSession>;
+  private readonly inflight: Map<string, Promise<AuthSession>>;
 
   constructor(
     private readonly connection: CxoneConnection,
     private readonly transport: Transport,
+    cache: AuthCache = processAuthCache,
   ) {
+    this.sessions = cache.sessions;
+    this.inflight = cache.inflight;
     this.key = connectionKey(connection);
     this.cipherKey = nodeCrypto()
       .createHash("sha256")
@@ -94,28 +117,28 @@ export class Authenticator {
 
   /** A valid session: from memory, else a fresh token (discovery is reused when known). Concurrent callers share one. */
   async session(deadlineAt: number): Promise<AuthSession> {
-    const cached = sessions.get(this.key);
+    const cached = this.sessions.get(this.key);
     if (cached && !needsRenewal(cached, Date.now())) return cached;
-    let pending = inflight.get(this.key);
+    let pending = this.inflight.get(this.key);
     if (!pending) {
-      pending = this.authenticate(cached, deadlineAt).finally(() => inflight.delete(this.key));
-      inflight.set(this.key, pending);
+      pending = this.authenticate(cached, deadlineAt).finally(() => this.inflight.delete(this.key));
+      this.inflight.set(this.key, pending);
     }
     return pending;
   }
 
   /** Drops a token CXone refused, unless another caller already replaced it. */
   invalidate(token: string): void {
-    const cached = sessions.get(this.key);
-    if (cached?.accessToken === token) sessions.set(this.key, { ...cached, expiresAt: 0 });
+    const cached = this.sessions.get(this.key);
+    if (cached?.accessToken === token) this.sessions.set(this.key, { ...cached, expiresAt: 0 });
   }
 
   current(): AuthSession | undefined {
-    return sessions.get(this.key);
+    return this.sessions.get(this.key);
   }
 
   export(): PersistedAuth | undefined {
-    const s = sessions.get(this.key);
+    const s = this.sessions.get(this.key);
     if (!s || needsRenewal(s, Date.now())) return undefined;
     const known = exported.get(s);
     if (known) return known;
@@ -134,7 +157,7 @@ export class Authenticator {
   import(persisted: unknown): boolean {
     const p = persisted as Partial<PersistedAuth> | undefined;
     if (p?.v !== 2 || p.key !== this.key || typeof p.blob !== "string") return false;
-    const cached = sessions.get(this.key);
+    const cached = this.sessions.get(this.key);
     if (cached && !needsRenewal(cached, Date.now())) return false;
     try {
       const raw = Buffer.from(p.blob, "base64url");
@@ -144,7 +167,7 @@ export class Authenticator {
       const json = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
       const s = JSON.parse(json) as AuthSession;
       if (typeof s.accessToken !== "string" || needsRenewal(s, Date.now())) return false;
-      sessions.set(this.key, s);
+      this.sessions.set(this.key, s);
       return true;
     } catch {
       return false;
@@ -194,7 +217,7 @@ export class Authenticator {
       area,
       issuedAt: typeof claims.iat === "number" ? claims.iat * 1000 : undefined,
     };
-    sessions.set(this.key, session);
+    this.sessions.set(this.key, session);
     return session;
   }
 

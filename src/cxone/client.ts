@@ -1,4 +1,4 @@
-import { Authenticator, type AuthSession, type PersistedAuth } from "./auth";
+import { type AuthCache, Authenticator, type AuthSession, type PersistedAuth } from "./auth";
 import { OPEN_STATUSES } from "./case-status";
 import { type CxoneConnection, secretsOf } from "./config";
 import {
@@ -30,7 +30,7 @@ import {
   skillAgentsSchema,
   skillListSchema,
 } from "./schemas";
-import { type HttpRequest, Transport } from "./transport";
+import { type CxoneHttp, type HttpRequest, Transport } from "./transport";
 
 export interface CxoneClientOptions {
   log?: CxoneLogger;
@@ -41,6 +41,12 @@ export interface CxoneClientOptions {
   /** A token cache restored from Cognigy context (see exportAuth). */
   persistedAuth?: unknown;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where tokens and keep-alive sockets are kept between clients. Default: the process's, which is what nodes want
+   * (one process per tenant). A relay passes its own and closes them with it.
+   */
+  authCache?: AuthCache;
+  http?: CxoneHttp;
 }
 
 export const DEFAULT_DEADLINE_MS = 15_000;
@@ -117,7 +123,8 @@ function ambiguous(err: unknown): boolean {
 
 /**
  * The shared NiCE CXone Digital client: every node and the relay go through it. Cheap to create (one per node
- * execution, carrying that execution's deadline); tokens and sockets are shared per connection in the process.
+ * execution, carrying that execution's deadline); tokens and sockets are kept per connection in the caches its options
+ * name (the process's by default).
  */
 export class CxoneClient {
   readonly connection: CxoneConnection;
@@ -141,8 +148,9 @@ export class CxoneClient {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       log: this.log,
       sleep: options.sleep,
+      http: options.http,
     });
-    this.auth = new Authenticator(connection, this.transport);
+    this.auth = new Authenticator(connection, this.transport, options.authCache);
     if (options.persistedAuth) this.auth.import(options.persistedAuth);
   }
 

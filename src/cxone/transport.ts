@@ -38,34 +38,56 @@ export interface TransportOptions {
   retry: RetryPolicy;
   log: CxoneLogger;
   sleep?: (ms: number) => Promise<void>;
+  /** Whose sockets the requests use (default: the process's, for nodes). */
+  http?: CxoneHttp;
 }
-
-let sharedAxios: AxiosInstance | undefined;
 
 /**
- * Loaded on the first CXone call, not when Cognigy loads the extension: axios with Node's http/https/http2 stack costs
- * ~90 ms to evaluate on a small machine, and a node that never calls CXone should not pay it.
+ * The HTTP client CXone requests go out on: axios on keep-alive sockets. Like the token cache (AuthCache) it lives as
+ * long as whoever owns the clients: a relay makes its own and closes its sockets when it stops; the nodes share the
+ * process's (one process per tenant, where warm node runs reuse its sockets: one round trip each instead of a
+ * TCP+TLS handshake every time).
  */
-function httpClient(): AxiosInstance {
-  if (sharedAxios) return sharedAxios;
-  const axios = (require("axios") as typeof import("axios")).default;
-  const http = require("node:http") as typeof import("node:http");
-  const https = require("node:https") as typeof import("node:https");
-  sharedAxios = axios.create({
-    // Keep-alive sockets make warm node executions one round trip each instead of a TCP+TLS handshake every time.
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    // A redirect would carry the Authorization header to wherever it points.
-    maxRedirects: 0,
-    validateStatus: () => true,
-    // Proxies from the environment are the platform's business; axios would otherwise read HTTP_PROXY itself.
-    proxy: false,
-    // Our own: axios strips a trailing `[]` from a key (`channel[]` went out as `channel`), and NiCE names its array
-    // filters with the brackets (src/cxone/README.md §1).
-    paramsSerializer: { serialize: serializeQuery },
-  });
-  return sharedAxios;
+export class CxoneHttp {
+  private client?: AxiosInstance;
+  private readonly agents: { destroy(): void }[] = [];
+
+  /**
+   * Loaded on the first CXone call, not when Cognigy loads the extension: axios with Node's http/https/http2 stack
+   * costs ~90 ms to evaluate on a small machine, and a node that never calls CXone should not pay it.
+   */
+  axios(): AxiosInstance {
+    if (this.client) return this.client;
+    const axios = (require("axios") as typeof import("axios")).default;
+    const http = require("node:http") as typeof import("node:http");
+    const https = require("node:https") as typeof import("node:https");
+    const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+    this.agents.push(httpAgent, httpsAgent);
+    this.client = axios.create({
+      httpAgent,
+      httpsAgent,
+      // A redirect would carry the Authorization header to wherever it points.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      // Proxies from the environment are the platform's business; axios would otherwise read HTTP_PROXY itself.
+      proxy: false,
+      // Our own: axios strips a trailing `[]` from a key (`channel[]` went out as `channel`), and NiCE names its array
+      // filters with the brackets (src/cxone/README.md §1).
+      paramsSerializer: { serialize: serializeQuery },
+    });
+    return this.client;
+  }
+
+  /** Closes the idle keep-alive sockets; a later request opens new ones. */
+  close(): void {
+    for (const agent of this.agents.splice(0)) agent.destroy();
+    this.client = undefined;
+  }
 }
+
+/** The nodes' HTTP client, for every Transport given none (see CxoneHttp). */
+const processHttp = new CxoneHttp();
 
 /**
  * A query string exactly as CXone names its parameters: the key as given (brackets included, kept literal as NiCE's
@@ -103,7 +125,7 @@ export class Transport {
       let response: AxiosResponse | undefined;
       let failure: CxoneError;
       try {
-        const res = await httpClient().request({
+        const res = await (this.options.http ?? processHttp).axios().request({
           method: req.method,
           url: req.url,
           headers: { Accept: "application/json", ...req.headers },
