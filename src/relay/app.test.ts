@@ -26,7 +26,7 @@ describe("buildApp", () => {
       logLevel: "silent",
     });
     const { deps } = await relayDeps(config);
-    return { relay: buildApp(deps), store: deps.store };
+    return { relay: buildApp(deps) };
   }
 
   /** The Authorization header for a token the relay issued to CXone's credentials. */
@@ -45,7 +45,7 @@ describe("buildApp", () => {
   }
 
   test("issues a token and delivers an outbound agent reply through inject, with the error plugin's shapes", async () => {
-    const { relay, store } = await app();
+    const { relay } = await app();
     try {
       const refused = await relay.inject({ method: "POST", url: `${BOX}/1.0/token`, payload: { client_id: "x" } });
       expect(refused.statusCode).toBe(401);
@@ -87,12 +87,11 @@ describe("buildApp", () => {
       expect(notJson.json()).toEqual({ error: "invalid_request", reason: "body is not valid JSON" });
     } finally {
       await relay.close();
-      await store.close();
     }
   });
 
   test("a rate-limited agent message gets the error plugin's body and a retry-after", async () => {
-    const { relay, store } = await app({ rateLimitPerMinute: 1 });
+    const { relay } = await app({ rateLimitPerMinute: 1 });
     try {
       const authorization = await bearerFrom(relay);
       const send = () =>
@@ -109,13 +108,12 @@ describe("buildApp", () => {
       expect(limited.json()).toEqual({ error: "rate_limited", reason: "too many requests" });
     } finally {
       await relay.close();
-      await store.close();
     }
   });
 
   test("RELAY_TRUST_PROXY as the proxy's address: the client address is the one that proxy saw", async () => {
     // inject's socket address is 127.0.0.1: here, the load balancer.
-    const { relay, store } = await app({ rateLimitPerMinute: 1, trustProxy: "127.0.0.1" });
+    const { relay } = await app({ rateLimitPerMinute: 1, trustProxy: "127.0.0.1" });
     try {
       const authorization = await bearerFrom(relay);
       const from = (forwardedFor: string) =>
@@ -132,12 +130,11 @@ describe("buildApp", () => {
       expect((await from("192.0.2.10")).statusCode).toBe(400);
     } finally {
       await relay.close();
-      await store.close();
     }
   });
 
   test("a body its route's schema refuses: the error plugin's shape naming the field (OAuth's on the token route)", async () => {
-    const { relay, store } = await app();
+    const { relay } = await app();
     try {
       const token = await relay.inject({ method: "POST", url: `${BOX}/1.0/token`, payload: { grant_type: 5 } });
       expect(token.statusCode).toBe(400);
@@ -165,12 +162,11 @@ describe("buildApp", () => {
       expect(metrics.body).toContain('relay_agent_messages_total{variant="outbound",outcome="rejected"} 1');
     } finally {
       await relay.close();
-      await store.close();
     }
   });
 
   test("every route behind the bearer lives under BOX with its own rate limit (copying any route keeps both)", async () => {
-    const { relay, store } = await app();
+    const { relay } = await app();
     const routes: { method: string; url: string; perMinute?: unknown }[] = [];
     relay.addHook("onRoute", (route) => {
       for (const method of [route.method].flat()) {
@@ -195,7 +191,6 @@ describe("buildApp", () => {
       expect(underBox).toEqual(bearer);
     } finally {
       await relay.close();
-      await store.close();
     }
   });
 });

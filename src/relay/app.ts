@@ -118,5 +118,12 @@ export function buildApp(deps: RelayDeps) {
     if (deps.ops) deps.ops.register(route(deps));
     else app.register(route(deps));
   }
+
+  // app.close() stops the whole relay: responses from then on close their sockets; once in-flight requests are done,
+  // the parts it was built from are closed too (deps.close), so tests that `app.inject` need no cleanup of their own.
+  app.addHook("preClose", async () => {
+    deps.state.closing = true;
+  });
+  app.addHook("onClose", () => deps.close());
   return app;
 }

@@ -22,6 +22,18 @@ const searches = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/
 const caseGets = () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ });
 
 describe("case events by polling", () => {
+  test("each relay keeps its own CXone token: two relays in one process do not share a session", async () => {
+    const tokens = () => env.sandbox.requestCount({ method: "POST", path: "/auth/token" });
+    env.sandbox.resetRequests();
+    const first = await env.relay();
+    await first.pollOnce();
+    await first.pollOnce();
+    expect(tokens()).toBe(1);
+    const second = await env.relay();
+    await second.pollOnce();
+    expect(tokens()).toBe(2);
+  });
+
   test("a failing reconciliation step does not cost the poll its other events", async () => {
     const relay = await env.relay();
     const ref = conversation("sweep-fails");

@@ -1,6 +1,6 @@
 // The case poller: finds what changed on the relay's CXone cases (agent joined, requeued, ended) and tells Cognigy.
 import { isOpenStatus } from "../cxone/case-status";
-import { CxoneClient } from "../cxone/client";
+import { CxoneClient, type CxoneClientOptions } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";
 import { describeError } from "../cxone/errors";
 import type { CxoneLogger } from "../cxone/log";
@@ -41,6 +41,8 @@ export interface PollReport {
 
 export interface CaseEventsOptions {
   connection: CxoneConnection;
+  /** The relay's token cache and sockets (relayDeps); the process's when absent. */
+  clientOptions?: Pick<CxoneClientOptions, "authCache" | "http">;
   store: Store;
   cognigy: CognigyClient;
   metrics: RelayMetrics;
@@ -139,6 +141,7 @@ export class CaseEvents {
 
   private client() {
     return new CxoneClient(this.o.connection, {
+      ...this.o.clientOptions,
       log: this.cxoneLog,
       deadlineMs: Math.max(2000, this.lockTtlMs - 2000),
     });

@@ -1,5 +1,5 @@
 // The CXone channel's contentFormat (html or plain), read in the background: whether agent text arrives as HTML.
-import { CxoneClient } from "../cxone/client";
+import { CxoneClient, type CxoneClientOptions } from "../cxone/client";
 import type { CxoneConnection } from "../cxone/config";
 
 /**
@@ -17,6 +17,8 @@ export class ChannelFormat {
     private readonly connection: CxoneConnection,
     private readonly refreshMs = 10 * 60_000,
     private readonly onError: (err: unknown) => void = () => {},
+    /** The relay's token cache and sockets. */
+    private readonly clientOptions: CxoneClientOptions = {},
   ) {}
 
   /** The known format (undefined until the first read succeeds); starts a refresh when the value is old. */
@@ -29,7 +31,10 @@ export class ChannelFormat {
   refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        const channels = await new CxoneClient(this.connection, { deadlineMs: 10_000 }).listChannels();
+        const channels = await new CxoneClient(this.connection, {
+          ...this.clientOptions,
+          deadlineMs: 10_000,
+        }).listChannels();
         const channel = channels.find((c) => c.id === this.connection.channelId);
         this.format = channel?.contentFormat;
       } catch (err) {

@@ -53,6 +53,9 @@ export class CognigyClient {
   private lastProbe?: { at: number; result: Promise<CognigyReachability> };
   /** The last Notify/Inject outcome (for /health: no ids, no text). */
   lastDelivery?: { at: string; ok: boolean; status?: number };
+  /** Keep-alive sockets to Cognigy, this client's own: destroyed by close(), so a stopped relay leaves none open. */
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
 
   constructor(
     target: string | CognigyTarget,
@@ -155,7 +158,7 @@ export class CognigyClient {
         {
           ...target.options,
           method,
-          agent: secure ? httpsAgent : httpAgent,
+          agent: secure ? this.httpsAgent : this.httpAgent,
           headers: {
             "content-type": "application/json",
             accept: "application/json",
@@ -186,10 +189,13 @@ export class CognigyClient {
       req.end(payload);
     });
   }
-}
 
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  /** Closes this client's sockets (the relay stops); a request still running is cut off. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
 
 /**
  * Splits a text into parts Cognigy accepts, in order and without loss: at a paragraph, line or word break near the

@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { AuthCache } from "../cxone/auth";
 import { SECRET_FIELDS } from "../cxone/connection-fields";
+import { CxoneHttp } from "../cxone/transport";
 import { threadKeys } from "../handover/thread";
 import { CaseEvents } from "./case-events";
 import { errorMessage } from "./caught";
@@ -57,13 +59,16 @@ export interface RelayDeps {
   typing: AgentTyping;
   /** The separate listener for /health and /metrics, when configured. */
   ops?: FastifyInstance;
+  /**
+   * Stops the relay's parts and closes what it owns: typing timers, the poller (its running poll finishes, the lock is
+   * released), the ops listener, the store (unless the caller brought it), the sockets to Cognigy and CXone and the
+   * CXone tokens. buildApp calls it when the app closes, so `app.close()` is the one way to stop a relay.
+   */
+  close(): Promise<void>;
 }
 
-/** Builds a relay's parts; `ownsStore` says whether closing the relay must close the store too. */
-export async function relayDeps(
-  config: RelayConfig,
-  options: RelayOptions = {},
-): Promise<{ deps: RelayDeps; ownsStore: boolean }> {
+/** Builds a relay's parts (closed by `deps.close()`, which the app's close calls). */
+export async function relayDeps(config: RelayConfig, options: RelayOptions = {}): Promise<{ deps: RelayDeps }> {
   const log =
     options.logger ??
     pino(
@@ -82,6 +87,9 @@ export async function relayDeps(
     (config.redisUrl
       ? await new RedisStore(config.redisUrl, config.redisPrefix, config.redisCommandTimeoutMs).connect()
       : new MemoryStore(config.memoryStoreMaxKeys, undefined, undefined, evictionWarning(log)));
+  // This relay's own CXone tokens and sockets, not the process's the nodes use: two relays in one process (tests, a
+  // host serving several tenants) never share a session, and closing the relay closes its sockets.
+  const cxoneClients = { authCache: new AuthCache(), http: new CxoneHttp() };
   const cognigy = new CognigyClient(config.cognigyTarget, config.cognigyTimeoutMs, (route, outcome) =>
     metrics.cognigyRequests.inc({ route, outcome }),
   );
@@ -109,6 +117,7 @@ export async function relayDeps(
   const caseEvents = config.cxone
     ? new CaseEvents({
         connection: config.cxone,
+        clientOptions: cxoneClients,
         store,
         cognigy,
         metrics,
@@ -121,11 +130,15 @@ export async function relayDeps(
     : undefined;
 
   const channelFormat = config.cxone
-    ? new ChannelFormat(config.cxone, undefined, (err) =>
-        log.warn(
-          { err: errorMessage(err) },
-          "could not read the channel's contentFormat; recognising HTML by its tags",
-        ),
+    ? new ChannelFormat(
+        config.cxone,
+        undefined,
+        (err) =>
+          log.warn(
+            { err: errorMessage(err) },
+            "could not read the channel's contentFormat; recognising HTML by its tags",
+          ),
+        cxoneClients,
       )
     : undefined;
   void channelFormat?.refresh();
@@ -138,6 +151,7 @@ export async function relayDeps(
       if (result && !result.ok) log.debug({ reason: result.reason }, "typing indicator not forwarded");
     },
   });
+  let closing: Promise<void> | undefined;
   const deps: RelayDeps = {
     ...{ config, log, metrics, store, deliverer, tokens, caseEvents, channelFormat, cognigy, thread, typing },
     state: { closing: false },
@@ -145,8 +159,20 @@ export async function relayDeps(
     unusedFieldShapes: new Set(),
     // With RELAY_METRICS_PORT, /health and /metrics answer only there, so the port CXone reaches exposes neither.
     ops: config.metricsPort === undefined ? undefined : Fastify(),
+    close: () => {
+      closing ??= (async () => {
+        typing.stop();
+        await caseEvents?.stop();
+        await deps.ops?.close();
+        if (!options.store) await store.close();
+        cognigy.close();
+        cxoneClients.http.close();
+        cxoneClients.authCache.clear();
+      })();
+      return closing;
+    },
   };
-  return { deps, ownsStore: !options.store };
+  return { deps };
 }
 
 /** Per minute, for the routes CXone calls far less often than it sends messages (token failures, case pushes). */

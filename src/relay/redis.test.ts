@@ -1,5 +1,8 @@
 import { useRedis } from "../../test/support/redis";
 import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
+import { buildApp } from "./app";
+import { parseRelayConfig } from "./config";
+import { relayDeps } from "./deps";
 import { RedisStore } from "./store";
 
 /** The Redis path against a real redis-server on loopback: restarts and several relays lose and double nothing. */
@@ -147,5 +150,24 @@ describe("case events with Redis", () => {
       });
     expect(byConversation(refs[0].urlToken)).toEqual(["agentJoined:1001", "agentJoined:1002", "ended"]);
     expect(byConversation(refs[1].urlToken)).toEqual(["agentJoined:1001", "ended"]);
+  });
+});
+
+describe("stopping with Redis", () => {
+  test("app.close() alone stops what relayDeps built: the poll lock is given up and the Redis connection closed", async () => {
+    const config = parseRelayConfig(env.config({ redisUrl: redis.url }));
+    const { deps } = await relayDeps(config);
+    const app = buildApp(deps);
+    const other = await new RedisStore(redis.url, config.redisPrefix).connect();
+    try {
+      expect((await deps.caseEvents?.pollOnce())?.skipped).toBe(false);
+      expect(await other.acquire("poll-lock", "other relay", 60_000)).toBe(false);
+      await app.close();
+      expect(await other.acquire("poll-lock", "other relay", 60_000)).toBe(true);
+      // ioredis words it by how far its QUIT got; either way the relay's connection is gone.
+      await expect(deps.store.get("anything")).rejects.toThrow(/Connection is closed|isn't writeable/);
+    } finally {
+      await other.close();
+    }
   });
 });

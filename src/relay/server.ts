@@ -42,8 +42,8 @@ export interface Relay {
 /** Starts a relay (in-process API for tests, the demo and main.ts). Port 0 picks a free port. */
 export async function startRelay(input: RelayConfigInput | RelayConfig, options: RelayOptions = {}): Promise<Relay> {
   const config = parseRelayConfig(input);
-  const { deps, ownsStore } = await relayDeps(config, options);
-  const { log, store, metrics, caseEvents, channelFormat, typing, ops, state } = deps;
+  const { deps } = await relayDeps(config, options);
+  const { log, store, metrics, caseEvents, channelFormat, ops } = deps;
   const app = buildApp(deps);
   let address: string;
   let opsAddress: string | undefined;
@@ -52,7 +52,6 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     opsAddress = await ops?.listen({ host: config.host, port: config.metricsPort });
   } catch (err) {
     await app.close();
-    if (ownsStore) await store.close();
     throw err;
   }
   const loopback = (a: string) => a.replace(/\/\/(0\.0\.0\.0|\[::\]|localhost)(?=:)/, "//127.0.0.1");
@@ -84,12 +83,8 @@ export async function startRelay(input: RelayConfigInput | RelayConfig, options:
     pollOnce: () => caseEvents?.pollOnce() ?? Promise.resolve({ skipped: true, open: 0, events: [] }),
     close() {
       closing ??= (async () => {
-        state.closing = true;
-        typing.stop();
-        await caseEvents?.stop();
+        // In-flight requests finish first, then the app's onClose stops the poller and closes the relay's parts.
         await app.close();
-        await ops?.close();
-        if (ownsStore) await store.close();
         log.info("relay stopped");
       })();
       return closing;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { CxoneClient, clearAuthCache, parseConnection } from "../../src/cxone";
+import { CxoneClient, parseConnection } from "../../src/cxone";
 import { type ConversationRef, encodeThreadId } from "../../src/handover/thread";
 import type { RelayConfigInput } from "../../src/relay/config";
 import { type Relay, type RelayOptions, startRelay } from "../../src/relay/server";
@@ -65,7 +65,6 @@ export function useRelayEnv() {
     await Promise.all(env.relays.splice(0).map((r) => r.close()));
     env.cognigy.reset();
     env.sandbox.clearFaults();
-    clearAuthCache();
   });
   afterAll(async () => {
     await env.sandbox?.stop();
