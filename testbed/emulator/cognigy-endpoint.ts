@@ -193,10 +193,10 @@ export class CognigyEndpoint extends EventEmitter {
       const from = event === undefined || event === "agentMessage" ? "agent" : "system";
       this.record(conversation, from, parsed.data.text ?? "", parsed.data.data);
       // Cognigy answers a success string; it does not prove the user saw anything.
-      return this.answer({ ...call, body: parsed.data }, reply, 200, "Successfully sent notify");
+      return this.answer(call, reply, 200, "Successfully sent notify");
     }
     await this.input(conversation, { text: parsed.data.text, data: parsed.data.data }, "api");
-    return this.answer({ ...call, body: parsed.data }, reply, 200, "Successfully injected");
+    return this.answer(call, reply, 200, "Successfully injected");
   }
 
   /** Records the call before answering it, so a caller that has its answer always finds the call in `calls`. */
