@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { clearAuthCache, parseConnection } from "../src/cxone";
+import { AuthCache, parseConnection } from "../src/cxone";
 import type { RelayEvent } from "../src/handover/events";
 import { decodeThreadId, encodeThreadId, threadKeys } from "../src/handover/thread";
 import type { WaitSettings } from "../src/handover/wait-settings";
@@ -100,7 +100,6 @@ export function benchPoller(
   onEvent: (cxone: RelayEvent) => void,
   options: { pollIntervalMs: number; now?: () => number },
 ): CaseEvents {
-  clearAuthCache();
   const cognigy = {
     send: async (_route: string, _ref: unknown, _text: string, cxone: RelayEvent) => {
       onEvent(cxone);
@@ -109,6 +108,8 @@ export function benchPoller(
   } as unknown as CognigyClient;
   return new CaseEvents({
     connection: parseConnection(sandbox.connection()),
+    // Its own tokens, as a relay has (relayDeps): each measured poller starts cold.
+    clientOptions: { authCache: new AuthCache() },
     store: new MemoryStore(),
     cognigy,
     metrics: createMetrics(),
