@@ -1,4 +1,4 @@
-import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
+import { conversation, openCase, openedOverTime, useRelayEnv } from "../../test/support/relay";
 import { type CxoneSandbox, type SandboxOptions, startCxoneSandbox } from "../../testbed/sandbox/cxone-sandbox";
 import { MemoryStore } from "./store";
 
@@ -19,13 +19,7 @@ async function openHandovers(options: SandboxOptions, count: number): Promise<st
   sandbox = await startCxoneSandbox(options);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(await openCase(sandbox, conversation(`scale${i}`), true));
-  // Opened one second apart, the newest a minute ago.
-  ids.forEach((id, i) => {
-    const c = sandbox.cases.get(id)!;
-    const at = Date.now() - 60_000 - (count - i) * 1000;
-    c.statusUpdatedAt = new Date(at).toISOString();
-    c.updatedAt = at;
-  });
+  openedOverTime(sandbox, ids);
   return ids;
 }
 

@@ -73,6 +73,34 @@ export function useRelayEnv() {
   return env;
 }
 
+/**
+ * Relay tests about case events: the relay env, every earlier test's case long over before each test (a fresh relay
+ * must see them neither open nor recently closed), and what a test reads back from Cognigy and CXone.
+ */
+export function useCaseEventsEnv() {
+  const env = useRelayEnv();
+  beforeEach(() => endEarlierCases(env.sandbox));
+  return {
+    env,
+    /** The injects Cognigy accepted, of one event and one conversation when named. */
+    injects: (event?: string, urlToken?: string) => env.cognigy.delivered({ route: "inject", event, urlToken }),
+    /** Case searches CXone answered (the poll's reads of the case lists). */
+    searches: () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts$/ }),
+    /** Reads of one case by id. */
+    caseGets: () => env.sandbox.requestCount({ method: "GET", path: /^\/dfo\/3\.0\/contacts\/[^/]+$/ }),
+  };
+}
+
+/** Handovers opened one second apart, the newest a minute ago (as in a contact center, not all in one millisecond). */
+export function openedOverTime(sandbox: CxoneSandbox, caseIds: string[]): void {
+  caseIds.forEach((id, i) => {
+    const c = sandbox.cases.get(id)!;
+    const at = Date.now() - 60_000 - (caseIds.length - i) * 1000;
+    c.statusUpdatedAt = new Date(at).toISOString();
+    c.updatedAt = at;
+  });
+}
+
 /** Every case so far ended an hour ago: a fresh relay sees none of them open or recently closed. */
 export function endEarlierCases(sandbox: CxoneSandbox): void {
   const longAgo = Date.now() - 3600_000;
