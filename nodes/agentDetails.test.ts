@@ -1,17 +1,9 @@
-import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { errorOf, newSession, openHandover, runWith, useNodeEnv } from "../test/support/nodes";
 import type { Session } from "../testbed/emulator/runtime";
 import { agentDetailsNode } from "./agentDetails";
-import { handoverNode } from "./handover";
 
 const env = useNodeEnv();
 const stateOf = (s: Session) => s.context.cxoneHandover as { contactId: string; status: string; agent?: unknown };
-
-async function openHandover(e: Env): Promise<Session> {
-  const session = newSession({ text: "agent" });
-  await runWith(e, handoverNode, session, { sendTranscript: false });
-  e.sandbox.resetRequests();
-  return session;
-}
 
 describe("Agent details", () => {
   test("reads the assigned agent, stores it in input and in the handover, says who it is with the avatar", async () => {

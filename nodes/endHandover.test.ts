@@ -1,18 +1,10 @@
-import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { errorOf, newSession, openHandover, runWith, useNodeEnv } from "../test/support/nodes";
 import type { Session } from "../testbed/emulator/runtime";
 import { endHandoverNode } from "./endHandover";
-import { handoverNode } from "./handover";
 
 const env = useNodeEnv();
 const stateOf = (s: Session) =>
   s.context.cxoneHandover as { contactId: string; threadId: string; status: string; active: boolean };
-
-async function openHandover(e: Env): Promise<Session> {
-  const session = newSession({ text: "agent" });
-  await runWith(e, handoverNode, session, { sendTranscript: false });
-  e.sandbox.resetRequests();
-  return session;
-}
 
 describe("End handover", () => {
   test("a queued case is abandoned, the handover marked cancelled, the goodbye said", async () => {

@@ -1,17 +1,9 @@
-import { type Env, errorOf, newSession, runWith, useNodeEnv } from "../test/support/nodes";
+import { errorOf, newSession, openHandover, runWith, useNodeEnv } from "../test/support/nodes";
 import type { Session } from "../testbed/emulator/runtime";
-import { handoverNode } from "./handover";
 import { sendTranscriptNode } from "./sendTranscript";
 
 const env = useNodeEnv();
 const stateOf = (s: Session) => s.context.cxoneHandover as { threadId: string; handoverId: string; sent: number };
-
-async function openHandover(e: Env): Promise<Session> {
-  const session = newSession({ text: "agent" });
-  await runWith(e, handoverNode, session, { sendTranscript: false });
-  e.sandbox.resetRequests();
-  return session;
-}
 
 /** Cognigy's order: newest first. */
 const entries = [

@@ -1,4 +1,5 @@
 import type { INodeDescriptor } from "@cognigy/extension-tools";
+import { handoverNode } from "../../nodes/handover";
 import { clearAuthCache, secretsOf } from "../../src/cxone";
 import type { NodeClientOptions } from "../../src/node-kit";
 import {
@@ -66,3 +67,37 @@ export { newSession };
 export const calls = (run: NodeRun, method: string) => run.calls.filter((c) => c.method === method);
 export const errorOf = (session: Session) =>
   (session.input.cxone as { error?: { code: string; message: string; status?: number; retryable: boolean } })?.error;
+
+/** A handover as the nodes keep it in context: the fields tests read by name, and the rest. */
+export type HandoverState = {
+  contactId: string;
+  threadId: string;
+  handoverId: string;
+  status: string;
+  active: boolean;
+  sent: number;
+} & Record<string, unknown>;
+export const stateOf = (s: Session) => s.context.cxoneHandover as HandoverState;
+
+/** A handover opened by the Hand over node (no transcript unless configured); the sandbox forgets its requests. */
+export async function openHandover(e: Env, config: Record<string, unknown> = {}): Promise<Session> {
+  const session = newSession({ text: "agent" });
+  await runWith(e, handoverNode, session, { sendTranscript: false, ...config });
+  e.sandbox.resetRequests();
+  return session;
+}
+
+/** The next user input in the same session, as Cognigy would hand it over. */
+export function next(session: Session, input: Record<string, unknown>): Session {
+  session.input = { ...session.input, data: {}, inputId: `in-${Math.random().toString(36).slice(2)}`, ...input };
+  delete session.input.cxone;
+  return session;
+}
+
+/** As Cognigy passes lastConversationEntries before a handover: newest first (index 0 = the current input). */
+export const handoverEntries = [
+  { source: "bot", text: "I will connect you with an agent." },
+  { source: "user", text: "jane.doe@example.com, or call +49 170 1234567" },
+  { source: "bot", text: "Sorry to hear that. What is your e-mail?" },
+  { source: "user", text: "Hi, my card 4111 1111 1111 1111 was charged twice" },
+];
