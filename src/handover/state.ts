@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isHttpUrl } from "./agent-name";
 
 /** Where a handover lives in Cognigy context; flow designers test `context.cxoneHandover.active`. */
 export const HANDOVER_CONTEXT_KEY = "cxoneHandover";
@@ -9,13 +10,22 @@ export const AUTH_CONTEXT_KEY = "cxoneAuth";
 export const handoverStatuses = ["queue", "active", "completed", "cancelled", "error"] as const;
 export type HandoverStatus = (typeof handoverStatuses)[number];
 
-export const agentSchema = z.object({
+const storedAgentSchema = z.object({
   id: z.string(),
   name: z.string(),
   nickname: z.string().optional(),
+  /** http(s) only (agent-name.ts): nodes write no other, and read none back. */
   avatarUrl: z.string().optional(),
 });
-export type Agent = z.infer<typeof agentSchema>;
+export type Agent = z.infer<typeof storedAgentSchema>;
+
+/**
+ * The agent as read from context. Older versions stored any picture CXone gave; one that is not http(s) is dropped
+ * here, by the rule agent-name.ts applies when writing, so no node outputs it or writes it back. The agent stays.
+ */
+const agentSchema = storedAgentSchema.transform(
+  ({ avatarUrl, ...agent }): Agent => (isHttpUrl(avatarUrl) ? { ...agent, avatarUrl } : agent),
+);
 
 export const handoverStateSchema = z.object({
   /** True while user input belongs to the agent (status queue or active). */
