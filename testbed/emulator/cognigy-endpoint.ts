@@ -130,6 +130,7 @@ export class CognigyEndpoint extends EventEmitter {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly faults: Fault[] = [];
   private readonly hung = new Set<Socket>();
+  private readonly connections = new Set<Socket>();
 
   /** Per conversation: Webchat's persistent `botAvatarOverrideUrl`. */
   private readonly looks = new Map<string, { botAvatarOverrideUrl?: string }>();
@@ -139,6 +140,10 @@ export class CognigyEndpoint extends EventEmitter {
     this.runner = options.runner ?? new FlowRunner({ nodes: [] }, []);
     this.apiKey = options.apiKey;
     this.app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+    this.app.server.on("connection", (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once("close", () => this.connections.delete(socket));
+    });
     // What the relay delivered and what it was answered, for the web demo's boundary log.
     this.app.addHook("onResponse", async (req, reply) => {
       this.emit("request", { method: req.method, url: req.url, body: req.body, status: reply.statusCode });
@@ -225,6 +230,11 @@ export class CognigyEndpoint extends EventEmitter {
   async stop(): Promise<void> {
     for (const socket of this.hung) socket.destroy();
     await this.app.close();
+  }
+
+  /** Connections open to this endpoint now: a caller's keep-alive sockets stay open until the caller closes them. */
+  get openConnections(): number {
+    return this.connections.size;
   }
 
   /** The next `times` calls (to `route`, or to either; after letting `skip` through) answer `status`. */

@@ -1,5 +1,6 @@
 // The CXone sandbox: a strict loopback stand-in for NiCE CXone's published contract, with scripted faults.
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type AdminOptions, SandboxAdmin, type SandboxChannel } from "./admin-api";
@@ -242,6 +243,7 @@ export class CxoneSandbox {
   private readonly messagesByExternalId = new Map<string, { caseId: string; message: SandboxMessage }[]>();
   private readonly skills = new Map<string, SkillFigures>();
   private caseSeq = 5000;
+  private readonly connections = new Set<Socket>();
 
   constructor(private readonly options: SandboxOptions = {}) {
     this.credentials = { ...SANDBOX_CREDENTIALS, ...options.credentials };
@@ -252,6 +254,10 @@ export class CxoneSandbox {
     this.behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
     this.admin = new SandboxAdmin(this.channels, (id, figures) => this.setSkillActivity(id, figures), options.admin);
     this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    this.app.server.on("connection", (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once("close", () => this.connections.delete(socket));
+    });
     this.app.register(formbody);
     this.routes();
   }
@@ -264,6 +270,11 @@ export class CxoneSandbox {
 
   async stop(): Promise<void> {
     await this.app.close();
+  }
+
+  /** Connections open to the sandbox now: a client's keep-alive sockets stay open until the client closes them. */
+  get openConnections(): number {
+    return this.connections.size;
   }
 
   /** The connection a node or the relay uses to reach this sandbox. */
