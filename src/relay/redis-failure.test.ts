@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { freePort } from "../../test/support/http";
 import { type RedisServer, startRedisServer } from "../../test/support/redis";
 import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
+import { until } from "../../test/support/until";
 
 /**
  * Redis frozen (SIGSTOP), killed and restarted under a running relay: every answer comes within a few seconds (a 503
@@ -42,14 +43,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 
 const health = (url: string) => fetch(`${url}/health`).then((r) => r.status);
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
 test("a frozen Redis: CXone gets a 503 within seconds, /health 503; after it thaws the retry is delivered once", async () => {
   const relay = await env.relay({ redisUrl: server.url, redisCommandTimeoutMs: TIMEOUT_MS });
   const caseId = await openCase(env.sandbox, conversation("frozen"));
@@ -72,7 +65,7 @@ test("a frozen Redis: CXone gets a 503 within seconds, /health 503; after it tha
   }
   expect(notifiedTexts()).toEqual(["Before the freeze"]);
 
-  await until(async () => (await health(relay.url)) === 200, "/health recovers");
+  await until("/health recovers", async () => (await health(relay.url)) === 200, 20_000);
   const retried = await agent.deliver(env.sandbox, caseId, during.message);
   expect(retried.status).toBe(200);
   const repeated = await agent.deliver(env.sandbox, caseId, before.message);
@@ -96,7 +89,7 @@ test("a killed Redis: prompt 503s; restarted, it still knows what was delivered,
   expect(checked.ms).toBeLessThan(PROMPT_MS);
 
   server = await startRedisServer(port, dir);
-  await until(async () => (await health(relay.url)) === 200, "the relay reconnects");
+  await until("the relay reconnects", async () => (await health(relay.url)) === 200, 20_000);
   // CXone's retries: the acknowledged message is recognised (persisted), the refused one is delivered now, once.
   const repeated = await agent.deliver(env.sandbox, caseId, before.message);
   expect(repeated.status).toBe(200);
