@@ -1,5 +1,6 @@
 // Agent typing: forwarded only where the endpoint can use it, and cleared by a stop, a message or a quiet moment.
 import { conversation, openCase, useRelayEnv } from "../../test/support/relay";
+import { until } from "../../test/support/until";
 
 const env = useRelayEnv();
 
@@ -28,9 +29,6 @@ describe("agent replies", () => {
 
 describe("agent typing clears itself", () => {
   const typingEvents = () => env.cognigy.delivered({ event: "agentTyping" }).map((c) => c.body.data?.cxone?.typing);
-  async function until(check: () => boolean) {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  }
 
   test("shown once while the agent types, cleared by the stop signal or a few seconds without one", async () => {
     const relay = await env.relay({ typingClearSeconds: 0.2 });
@@ -45,7 +43,7 @@ describe("agent typing clears itself", () => {
     expect(typingEvents()).toEqual([true, false]);
     // No stop signal this time: the indicator goes away by itself.
     await agent.typing(env.sandbox, caseId, true);
-    await until(() => typingEvents().length === 4);
+    await until("the typing indicator to clear itself", () => typingEvents().length === 4);
     expect(typingEvents()).toEqual([true, false, true, false]);
     expect(env.cognigy.delivered({ event: "agentTyping" })[3].body).toMatchObject({ text: "", userId: ref.userId });
   });

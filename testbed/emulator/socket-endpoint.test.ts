@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SocketClient } from "@cognigy/socket-client";
+import { until } from "../../test/support/until";
 import { CognigyEndpoint } from "./cognigy-endpoint";
 import { FlowRunner } from "./flow";
 import type { Session } from "./runtime";
@@ -46,7 +47,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     for (const c of clients) c.disconnect();
     // A polling client closes with one more request: let it land before the server goes, or on a busy machine its
     // failed request fires after the test ended.
-    await until(() => socket.clientCount === 0, "the clients to leave");
+    await until("the clients to leave", () => socket.clientCount === 0);
     await socket.close();
     await new Promise((resolve) => server.close(resolve));
     await endpoint.stop();
@@ -62,14 +63,6 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     return { c, outputs, typing };
   }
 
-  const until = async (check: () => boolean, what: string) => {
-    const deadline = Date.now() + 10_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
   it.each([
     ["websocket", { forceWebsockets: true }],
     ["long polling", { disableWebsockets: true }],
@@ -79,7 +72,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     await c.connect();
     expect(c.isEndpointReady).toBe(true);
     c.sendMessage("Yes, thanks!", { postback: true });
-    await until(() => outputs.length === 1 && typing.length === 2, "the bot's output");
+    await until("the bot's output", () => outputs.length === 1 && typing.length === 2);
     expect(outputs[0]).toEqual({
       text: "Got it.",
       data: { _cognigy: { _webchat: { message: { text: "Got it.", quick_replies: [] } } } },
@@ -88,7 +81,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     expect(typing).toEqual(["typingOn", "typingOff"]);
     const seen = inputs.find((i) => i.userId === user);
     expect(seen).toMatchObject({ text: "Yes, thanks!", data: { postback: true }, URLToken: TOKEN });
-    await until(() => socket.acked >= 1, "the client's ack");
+    await until("the client's ack", () => socket.acked >= 1);
   });
 
   it("a Notify for the conversation reaches its socket without a source, and no one else's", async () => {
@@ -106,7 +99,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
       }),
     });
     expect(res.status).toBe(200);
-    await until(() => jane.outputs.length === 1, "the agent's message");
+    await until("the agent's message", () => jane.outputs.length === 1);
     expect(jane.outputs[0]).toEqual({
       text: "Hi Jane, I'm Anna.",
       data: { cxone: { event: "agentMessage", agent: { name: "Anna" } } },
@@ -121,7 +114,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     await mallory.c.connect();
     const raw = (mallory.c as unknown as { socket: { emit: (e: string, p: unknown) => void } }).socket;
     raw.emit("processInput", { URLToken: TOKEN, userId: "jane", sessionId: "session-jane", text: "hi" });
-    await until(() => errors.length === 1, "the exception");
+    await until("the exception", () => errors.length === 1);
     expect(errors[0]).toEqual({ message: "processInput identity differs from the connection's" });
     expect(inputs.some((i) => i.userId === "jane")).toBe(false);
 
@@ -130,7 +123,7 @@ describe("the emulator's socket endpoint with @cognigy/socket-client", () => {
     const refused: unknown[] = [];
     anonymous.c.on("exception", (e: unknown) => refused.push(e));
     void anonymous.c.connect().catch(() => undefined);
-    await until(() => refused.length === 1, "the refusal");
+    await until("the refusal", () => refused.length === 1);
     expect(refused[0]).toEqual({ message: "connect with urlToken, userId and sessionId in the query" });
   });
 });
