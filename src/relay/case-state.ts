@@ -3,17 +3,12 @@ import { z } from "zod";
 import { isClosedStatus } from "../cxone/case-status";
 import type { CxoneContact } from "../cxone/schemas";
 import { identifiedAgentOf, joinedNotice } from "../handover/agent-name";
-import {
-  type AgentDetailsEvent,
-  type EventAgent,
-  MalformedEventError,
-  type RelayEvent,
-  type RelayEventName,
-} from "../handover/events";
+import type { AgentDetailsEvent, EventAgent, RelayEvent, RelayEventName } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
-import { type CognigyClient, type CognigyResult, relayAnnouncesAgent } from "./cognigy";
+import { type CognigyClient, relayAnnouncesAgent } from "./cognigy";
 import { endedEvent, humanAgentOf, type SeenContact } from "./ended-event";
 import type { RelayMetrics } from "./metrics";
+import { refusalsField, type Sent, sent, settle } from "./refusals";
 import type { Store } from "./store";
 import { readStored } from "./stored";
 
@@ -36,11 +31,6 @@ const RESOLVED_TTL_MS = 7 * 24 * 3600_000;
 const CASE_LOCK_MS = 30_000;
 /** A closed case we never followed is ended only if it closed this recently (not long-finished conversations). */
 const RECENT_CLOSE_WINDOW_MS = 15 * 60_000;
-/**
- * A Cognigy refusal that retrying cannot fix (4xx), or an event the relay itself built malformed, is retried this
- * many polls, then given up (logged).
- */
-const MAX_PERMANENT_FAILURES = 5;
 
 const caseStateSchema = z.object({
   threadId: z.string().min(1),
@@ -48,8 +38,8 @@ const caseStateSchema = z.object({
   joinedAgentId: z.string().optional(),
   /** Agent whose details Notify was sent. */
   detailsAgentId: z.string().optional(),
-  /** Permanent (4xx) Cognigy refusals of the pending event. */
-  refusals: z.number().int().min(0).optional(),
+  /** Permanent Cognigy refusals of the pending event (refusals.ts). */
+  refusals: refusalsField,
   /** Last reconciliation cycle that saw the case open (see reconciliation.ts). */
   seenInCycle: z.number().int().optional(),
 });
@@ -65,12 +55,6 @@ const legacyCaseStateSchema = z
   .transform((v): CaseState => ({ threadId: v.t, joinedAgentId: v.j, detailsAgentId: v.d, refusals: v.f }));
 
 const storedCaseState = z.union([caseStateSchema, legacyCaseStateSchema]);
-
-/**
- * What became of one event: Cognigy's answer, or a relay bug caught before sending (`malformed`, the problem by field
- * names only). The bug is the same on every poll, so it counts as a permanent refusal, not as a failed send.
- */
-type Sent = CognigyResult | { ok: false; retryable: false; reason: string; malformed: true };
 
 export interface CaseStateOptions {
   store: Store;
@@ -202,36 +186,14 @@ export class CaseStates {
     }
   }
 
-  /** True when the event is done (accepted, or given up after repeated permanent refusals). */
+  /** True when the event is done (accepted, or given up after repeated permanent refusals: refusals.ts). */
   private settle(result: Sent, state: CaseState, event: RelayEventName, contactId: string, events: string[]) {
-    const { metrics, log } = this.o;
-    if (result.ok) {
-      delete state.refusals;
+    const settled = settle(result, state, { contactId, event }, this.o);
+    if (settled === "delivered") {
       events.push(`${event}:${contactId}`);
-      metrics.caseEvents.inc({ event, outcome: "injected" });
-      log.info({ contactId, event }, "case event delivered");
-      return true;
+      this.o.log.info({ contactId, event }, "case event delivered");
     }
-    metrics.caseEvents.inc({ event, outcome: "failed" });
-    const malformed = "malformed" in result;
-    if (!result.retryable) {
-      state.refusals = (state.refusals ?? 0) + 1;
-      // Logged once, when first met: the same bug on every poll until it is given up says nothing new.
-      if (malformed && state.refusals === 1) {
-        const problem = result.reason;
-        log.error({ contactId, event, problem }, "case event: programmer error; not sent, given up after a few polls");
-      }
-      if (state.refusals >= MAX_PERMANENT_FAILURES) {
-        delete state.refusals;
-        metrics.caseEvents.inc({ event, outcome: "gave_up" });
-        if (malformed) log.debug({ contactId, event }, "case event: programmer error; given up");
-        else log.error({ contactId, event, reason: result.reason }, "case event refused by Cognigy; giving up");
-        return true;
-      }
-    }
-    if (malformed) log.debug({ contactId, event }, "case event: programmer error; counted as a refusal");
-    else log.warn({ contactId, event, reason: result.reason }, "case event not delivered; retried next poll");
-    return false;
+    return settled !== "retry";
   }
 
   private inject(ref: ConversationRef, cxone: RelayEvent) {
@@ -241,16 +203,6 @@ export class CaseStates {
   private notifyDetails(ref: ConversationRef, contactId: string, agent: EventAgent) {
     const event: AgentDetailsEvent = { event: "agentDetails", contactId, agent };
     return sent(this.o.cognigy.send("notify", ref, joinedNotice(agent.name), event));
-  }
-}
-
-/** A send's outcome, with the relay's malformed event (thrown by CognigyClient.send, unsent) as a permanent refusal. */
-async function sent(sending: Promise<CognigyResult>): Promise<Sent> {
-  try {
-    return await sending;
-  } catch (err) {
-    if (!(err instanceof MalformedEventError)) throw err;
-    return { ok: false, retryable: false, reason: err.message, malformed: true };
   }
 }
 
