@@ -9,7 +9,8 @@ import type { EndedEvent, InactivityWarningEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { markEndedByRelay } from "./case-state";
 import { errorMessage } from "./caught";
-import type { CognigyClient } from "./cognigy";
+import type { CognigyClient, CognigyRoute } from "./cognigy";
+import { type RefusalOptions, refusalsField, type Settled, sendCounted } from "./refusals";
 import type { Store } from "./store";
 import { readStored } from "./stored";
 
@@ -48,6 +49,8 @@ const inactivityTimerSchema = z.object({
   warnedFor: z.number().finite().optional(),
   /** Ending: 1 = case ended in CXone, 2 = user told; the inject is what is left. */
   ending: z.union([z.literal(1), z.literal(2)]).optional(),
+  /** Permanent Cognigy refusals of the pending warning, message or inject (refusals.ts). */
+  refusals: refusalsField,
 });
 type InactivityTimer = z.output<typeof inactivityTimerSchema>;
 
@@ -58,10 +61,9 @@ export async function noteAgentActivity(store: Store, ref: ConversationRef, at =
   if (ref.wait?.inactivity) await store.set(agentActivityKey(ref.handoverId), String(at), AGENT_ACTIVITY_TTL_MS);
 }
 
-export interface InactivityOptions {
+export interface InactivityOptions extends RefusalOptions {
   store: Store;
   cognigy: CognigyClient;
-  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   decodeThread: (threadId: string) => ConversationRef | undefined;
   now: () => number;
   /** Overrides ACTIVITY_CHECKS_PER_POLL (tests, bench). */
@@ -137,6 +139,7 @@ export class Inactivity {
       at - since >= timeoutMs ? "end" : warnAfter && at - since >= warnAfter && timer.warnedFor !== since ? "warn" : "";
     let action = due(lastAt);
     if (!action) return;
+    let current = timer;
 
     // Due: did the user write meanwhile? One message search, only now, within the poll's budget.
     if (budget.checks <= 0) return;
@@ -145,39 +148,66 @@ export class Inactivity {
     const userAt = inbound.complete ? (inbound.at ?? 0) : at;
     if (userAt > lastAt) {
       lastAt = userAt;
-      await this.save(id, { ...timer, lastAt });
+      // A new quiet stretch: refusals of the last one's warning no longer count.
+      current = { ...timer, lastAt, refusals: undefined };
+      await this.save(id, current);
       action = due(lastAt);
       if (!action) return;
     }
     if (action === "warn") {
+      // A warning given up counts as sent: the timer goes on to the end, which does not depend on Cognigy.
       const warning: InactivityWarningEvent = { event: "inactivityWarning", contactId: id };
-      if (!(await this.o.cognigy.send("notify", ref, settings.warning ?? "", warning)).ok) return;
-      events.push(`inactivityWarning:${id}`);
-      await this.save(id, { ...timer, lastAt, warnedFor: lastAt });
+      const warned = { ...current, lastAt };
+      const settled = await this.send(id, warned, "notify", ref, settings.warning ?? "", warning);
+      if (settled === "retry") return;
+      if (settled === "delivered") events.push(`inactivityWarning:${id}`);
+      await this.save(id, { ...warned, warnedFor: lastAt });
       return;
     }
-    // Quiet for the whole timeout: end the case by the one rule, and only then tell anyone.
+    // Quiet for the whole timeout: end the case by the one rule, and only then tell anyone. The case is closed whatever
+    // Cognigy later answers: a quiet conversation must not hold a queue place or an agent because Cognigy refused it.
     await markEndedByRelay(store, id);
     const handover = { contactId: id, threadId: timer.threadId, agentAssigned: !!timer.assigned };
     const result = await closeCase(client, handover, log);
     this.o.log.info({ contactId: id, result }, "inactivity: handover ended");
-    const ending: InactivityTimer = { ...timer, lastAt, ending: 1 };
+    const ending: InactivityTimer = { ...current, lastAt, ending: 1, refusals: undefined };
     await this.save(id, ending);
     return this.finish(id, ending, ref, events);
   }
 
-  /** After the case ended: the message to the user, then the one `ended` inject; each step repeated until taken. */
+  /**
+   * After the case ended: the message to the user, then the one `ended` inject; each step repeated until taken or
+   * given up (refusals.ts). A message given up still leads to the inject; an inject given up ends the timer, so the
+   * flow may miss its `ended` then (the case is closed in CXone either way).
+   */
   private async finish(id: string, timer: InactivityTimer, ref: ConversationRef, events: string[]): Promise<void> {
     const settings = ref.wait?.inactivity;
     if (!settings) return;
     const event: EndedEvent = { event: "ended", reason: "inactivity", contactId: id };
-    if (timer.ending === 1) {
-      if (settings.message.trim() && !(await this.o.cognigy.send("notify", ref, settings.message, event)).ok) return;
-      await this.save(id, { ...timer, ending: 2 });
+    const ending = { ...timer };
+    if (ending.ending === 1) {
+      if (settings.message.trim() && (await this.send(id, ending, "notify", ref, settings.message, event)) === "retry")
+        return;
+      ending.ending = 2;
+      await this.save(id, ending);
     }
-    if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) return;
-    events.push(`ended:${id}`);
+    const settled = await this.send(id, ending, "inject", ref, "", event);
+    if (settled === "retry") return;
+    if (settled === "delivered") events.push(`ended:${id}`);
     await this.o.store.hashDelete(INACTIVITY_TIMERS, id);
+  }
+
+  /** One send under the refusal rule (refusals.ts); a refusal counted on `timer` is saved at once. */
+  private send(
+    id: string,
+    timer: InactivityTimer,
+    route: CognigyRoute,
+    ref: ConversationRef,
+    text: string,
+    event: InactivityWarningEvent | EndedEvent,
+  ): Promise<Settled> {
+    const sending = this.o.cognigy.send(route, ref, text, event);
+    return sendCounted(sending, timer, { contactId: id, event: event.event }, this.o, () => this.save(id, timer));
   }
 
   /** A timer not of this shape is dropped by the callers (step deletes it; seen replaces it for an open case). */

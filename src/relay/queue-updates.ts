@@ -5,7 +5,8 @@ import type { CxoneContact } from "../cxone/schemas";
 import type { QueueTooLongEvent, QueueUpdateEvent } from "../handover/events";
 import type { ConversationRef } from "../handover/thread";
 import { queueUpdateText } from "../handover/wait-settings";
-import type { CognigyClient } from "./cognigy";
+import type { CognigyClient, CognigyRoute } from "./cognigy";
+import { type RefusalOptions, refusalsField, type Settled, sendCounted } from "./refusals";
 import type { Store } from "./store";
 import { readStored } from "./stored";
 
@@ -41,6 +42,10 @@ const queuedCaseSchema = z.object({
   nextAt: z.number().finite().optional(),
   /** 1: the alternative text was sent, its inject not yet taken; 2: both done (once per handover). */
   tooLong: z.union([z.literal(1), z.literal(2)]).optional(),
+  /** Permanent Cognigy refusals of the pending update (refusals.ts). */
+  refusals: refusalsField,
+  /** Cognigy refused this case's updates until they were given up: none are sent; it still counts for positions. */
+  givenUp: z.literal(true).optional(),
 });
 type QueuedCase = z.output<typeof queuedCaseSchema>;
 
@@ -49,10 +54,9 @@ const assignmentSchema = z.object({ at: z.number().finite(), waitedMs: z.number(
 type Assignment = z.output<typeof assignmentSchema>;
 const assignmentsSchema = z.array(assignmentSchema.nullable().catch(null));
 
-export interface QueueUpdatesOptions {
+export interface QueueUpdatesOptions extends RefusalOptions {
   store: Store;
   cognigy: CognigyClient;
-  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void };
   decodeThread: (threadId: string) => ConversationRef | undefined;
   now: () => number;
 }
@@ -100,7 +104,7 @@ export class QueueUpdates {
     const events: string[] = [];
     for (let i = 0; i < queued.length; i++) {
       const [id, entry] = queued[i];
-      if (entry.nextAt !== undefined && entry.nextAt > at) continue;
+      if (entry.givenUp || (entry.nextAt !== undefined && entry.nextAt > at)) continue;
       const ref = this.o.decodeThread(entry.threadId);
       const settings = ref?.wait?.queue;
       if (!ref || !settings) continue;
@@ -114,34 +118,49 @@ export class QueueUpdates {
         ...(settings.position ? { position } : {}),
         ...(settings.estimatedWait && waitMs !== undefined ? { estimatedWaitSeconds: Math.round(waitMs / 1000) } : {}),
       };
-      const next: QueuedCase = { ...entry, nextAt: at + settings.intervalSeconds * 1000 };
-      const event: QueueTooLongEvent = { event: "queueTooLong", contactId: id, ...figures };
-      if (entry.tooLong === 1) {
-        // The alternative text reached the user, the inject did not: only the inject is repeated.
-        if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) continue;
-        events.push(`queueTooLong:${id}`);
-        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...next, tooLong: 2 }));
-        continue;
-      }
+      const nextAt = at + settings.intervalSeconds * 1000;
+      const update: QueueUpdateEvent = { event: "queueUpdate", contactId: id, ...figures };
       if (tooLong) {
-        // The update that passes the maximum: the alternative text instead of the figures, as a queueUpdate.
-        const update: QueueUpdateEvent = { event: "queueUpdate", contactId: id, ...figures };
-        if (!(await this.o.cognigy.send("notify", ref, settings.alternativeText, update)).ok) continue;
-        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...entry, tooLong: 1 }));
-        if (!(await this.o.cognigy.send("inject", ref, "", event)).ok) continue;
-        events.push(`queueTooLong:${id}`);
-        await store.hashSet(QUEUED_CASES, id, JSON.stringify({ ...next, tooLong: 2 }));
+        // The update that passes the maximum: the alternative text instead of the figures, as a queueUpdate. Given
+        // up, it still leads to the inject: queueTooLong is the flow's cue to offer the user another way.
+        if ((await this.send(id, entry, "notify", ref, settings.alternativeText, update)) === "retry") continue;
+        entry.tooLong = 1;
+        await this.save(id, entry);
+      }
+      if (entry.tooLong === 1) {
+        // The alternative text is done, the inject is not: only the inject is repeated. Given up, it is not again.
+        const event: QueueTooLongEvent = { event: "queueTooLong", contactId: id, ...figures };
+        const settled = await this.send(id, entry, "inject", ref, "", event);
+        if (settled === "retry") continue;
+        if (settled === "delivered") events.push(`queueTooLong:${id}`);
+        await this.save(id, { ...entry, nextAt, tooLong: 2 });
         continue;
       }
       const text = queueUpdateText(settings.text, figures.position, figures.estimatedWaitSeconds);
-      if (text) {
-        const event: QueueUpdateEvent = { event: "queueUpdate", contactId: id, ...figures };
-        if (!(await this.o.cognigy.send("notify", ref, text, event)).ok) continue;
-        events.push(`queueUpdate:${id}`);
-      }
-      await store.hashSet(QUEUED_CASES, id, JSON.stringify(next));
+      const settled = text ? await this.send(id, entry, "notify", ref, text, update) : "delivered";
+      if (settled === "retry") continue;
+      if (settled === "delivered" && text) events.push(`queueUpdate:${id}`);
+      // A refused update stops this case's updates: the user waits on for an agent as without them.
+      await this.save(id, settled === "gave_up" ? { ...entry, givenUp: true } : { ...entry, nextAt });
     }
     return events;
+  }
+
+  /** One send under the refusal rule (refusals.ts); a refusal counted on `entry` is saved at once. */
+  private send(
+    id: string,
+    entry: QueuedCase,
+    route: CognigyRoute,
+    ref: ConversationRef,
+    text: string,
+    event: QueueUpdateEvent | QueueTooLongEvent,
+  ): Promise<Settled> {
+    const sending = this.o.cognigy.send(route, ref, text, event);
+    return sendCounted(sending, entry, { contactId: id, event: event.event }, this.o, () => this.save(id, entry));
+  }
+
+  private save(id: string, entry: QueuedCase): Promise<void> {
+    return this.o.store.hashSet(QUEUED_CASES, id, JSON.stringify(entry));
   }
 
   /** Assignments per ms over the observed part of the window, or undefined without enough data. */

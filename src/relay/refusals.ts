@@ -91,3 +91,20 @@ export function settle(
   log.info({ contactId, event }, "case event given up after repeated permanent refusals");
   return "gave_up";
 }
+
+/**
+ * One send under the rule, for a step that keeps `state` in the store: `save` stores it when a refusal was counted
+ * and the event is to be retried (the caller saves what comes after a delivery or a give-up itself).
+ */
+export async function sendCounted(
+  sending: Promise<CognigyResult>,
+  state: { refusals?: number },
+  what: { contactId: string; event: RelayEventName },
+  o: RefusalOptions,
+  save: () => Promise<void>,
+): Promise<Settled> {
+  const counted = state.refusals;
+  const settled = settle(await sent(sending), state, what, o);
+  if (settled === "retry" && state.refusals !== counted) await save();
+  return settled;
+}
