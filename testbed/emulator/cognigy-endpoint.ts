@@ -101,6 +101,8 @@ export interface CognigyCall {
 /** A scripted fault (Cognigy outage, overload, a hanging load balancer) for the next matching calls. */
 interface Fault {
   route?: CognigyRoute;
+  /** Only this conversation's calls (its URL token): Cognigy refusing one session while serving the others. */
+  urlToken?: string;
   status?: number;
   hang?: boolean;
   delayMs?: number;
@@ -174,7 +176,7 @@ export class CognigyEndpoint extends EventEmitter {
   }
 
   private async handle(call: CognigyCall, req: FastifyRequest, reply: FastifyReply) {
-    const fault = this.nextFault(call.route);
+    const fault = this.nextFault(call.route, call.urlToken);
     if (fault?.delayMs) {
       this.inFlight++;
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -210,8 +212,10 @@ export class CognigyEndpoint extends EventEmitter {
     return reply.code(status).send(body);
   }
 
-  private nextFault(route: CognigyRoute): Fault | undefined {
-    const fault = this.faults.find((f) => (!f.route || f.route === route) && f.remaining > 0);
+  private nextFault(route: CognigyRoute, urlToken: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) => (!f.route || f.route === route) && (!f.urlToken || f.urlToken === urlToken) && f.remaining > 0,
+    );
     if (!fault) return undefined;
     if (fault.skip > 0) {
       fault.skip -= 1;
@@ -240,6 +244,11 @@ export class CognigyEndpoint extends EventEmitter {
   /** The next `times` calls (to `route`, or to either; after letting `skip` through) answer `status`. */
   fail(status: number, times = 1, route?: CognigyRoute, skip = 0): void {
     this.faults.push({ route, status, remaining: times, skip });
+  }
+
+  /** The next `times` calls of one conversation (by URL token; to `route`, or to either) answer `status`. */
+  failFor(urlToken: string, status: number, times = 1, route?: CognigyRoute): void {
+    this.faults.push({ route, urlToken, status, remaining: times, skip: 0 });
   }
 
   /** The next `times` calls get no answer at all (the caller's timeout fires). */
