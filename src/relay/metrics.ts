@@ -22,7 +22,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     caseEvents: new Counter({
       name: "relay_case_events_total",
-      help: "Case events (agentJoined, agentDetails, requeued, ended) by outcome (injected, failed, gave_up)",
+      help: "Events the case poll sends Cognigy (case events, queue updates, inactivity) by outcome (injected, failed, gave_up)",
       labelNames: ["event", "outcome"] as const,
       registers,
     }),
