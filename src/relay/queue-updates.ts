@@ -40,7 +40,7 @@ const queuedCaseSchema = z.object({
   createdAt: z.number().finite(),
   /** When the next update is due (ms); absent until the first step. */
   nextAt: z.number().finite().optional(),
-  /** 1: the alternative text was sent, its inject not yet taken; 2: both done (once per handover). */
+  /** 1: the alternative text was sent (or given up), its inject not yet taken; 2: both done or given up (once). */
   tooLong: z.union([z.literal(1), z.literal(2)]).optional(),
   /** Permanent Cognigy refusals of the pending update (refusals.ts). */
   refusals: refusalsField,
