@@ -13,6 +13,7 @@ import { Inactivity } from "./inactivity";
 import type { RelayMetrics } from "./metrics";
 import { QueueUpdates } from "./queue-updates";
 import { type CaseToApply, Reconciliation } from "./reconciliation";
+import type { PollLog } from "./refusals";
 import type { Store } from "./store";
 
 /**
@@ -46,12 +47,7 @@ export interface CaseEventsOptions {
   store: Store;
   cognigy: CognigyClient;
   metrics: RelayMetrics;
-  log: {
-    info(o: object, msg: string): void;
-    warn(o: object, msg: string): void;
-    error(o: object, msg: string): void;
-    debug(o: object, msg: string): void;
-  };
+  log: PollLog;
   pollIntervalMs: number;
   owner: string;
   /** The relay's verifying decoder (src/handover/thread.ts): only signed handover threads are ours. */

@@ -8,7 +8,7 @@ import type { ConversationRef } from "../handover/thread";
 import { type CognigyClient, relayAnnouncesAgent } from "./cognigy";
 import { endedEvent, humanAgentOf, type SeenContact } from "./ended-event";
 import type { RelayMetrics } from "./metrics";
-import { refusalsField, type Sent, sent, settle } from "./refusals";
+import { type PollLog, refusalsField, type Sent, sent, settle } from "./refusals";
 import type { Store } from "./store";
 import { readStored } from "./stored";
 
@@ -60,12 +60,7 @@ export interface CaseStateOptions {
   store: Store;
   cognigy: CognigyClient;
   metrics: RelayMetrics;
-  log: {
-    info(o: object, msg: string): void;
-    error(o: object, msg: string): void;
-    warn(o: object, msg: string): void;
-    debug(o: object, msg: string): void;
-  };
+  log: PollLog;
   owner: string;
   /** The relay's verifying decoder (src/handover/thread.ts): only signed handover threads are ours. */
   decodeThread: (threadId: string) => ConversationRef | undefined;

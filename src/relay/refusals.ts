@@ -38,14 +38,17 @@ export async function sent(sending: Promise<CognigyResult>): Promise<Sent> {
 /** delivered: Cognigy took it; retry: try again next poll; gave_up: refused too often, stop sending it. */
 export type Settled = "delivered" | "retry" | "gave_up";
 
+/** The log lines a poll step writes (the relay's pino logger; tests pass a sink). */
+export interface PollLog {
+  info(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
+  error(o: object, msg: string): void;
+  debug(o: object, msg: string): void;
+}
+
 export interface RefusalOptions {
   metrics: RelayMetrics;
-  log: {
-    info(o: object, msg: string): void;
-    warn(o: object, msg: string): void;
-    error(o: object, msg: string): void;
-    debug(o: object, msg: string): void;
-  };
+  log: PollLog;
 }
 
 /**
